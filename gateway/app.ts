@@ -1,0 +1,62 @@
+import express, { type Express } from 'express';
+import type pg from 'pg';
+import type { Logger } from 'pino';
+import type { FhirValidator } from '../profiles/validate.js';
+import type { KeyVerifier } from './auth/api-keys.js';
+import type { Config } from './config.js';
+import { auditTrail } from './http/audit.js';
+import { authenticate } from './http/auth.js';
+import { errorHandler, notFoundHandler } from './http/error-handler.js';
+import { rateLimit } from './http/rate-limit.js';
+import { requestLog } from './http/request-log.js';
+import { apiRoutes } from './routes/api.routes.js';
+import { auditRoutes } from './routes/audit.routes.js';
+import { fhirRoutes, metadataRoute } from './routes/fhir.routes.js';
+import { ingestRoutes } from './routes/ingest.routes.js';
+import type { EnqueueLink } from './services/ingest.service.js';
+
+/** Everything the HTTP app needs, passed in (tests build their own). */
+export interface AppDeps {
+  config: Readonly<Config>;
+  pool: pg.Pool;
+  validator: FhirValidator;
+  enqueueLink: EnqueueLink;
+  verifier: KeyVerifier;
+  log: Logger;
+  clock: () => Date;
+  /** Public base URL of /fhir used in Bundle links. */
+  fhirBaseUrl: string;
+}
+
+/** Build the Express app (never listens; main.ts and supertest do). */
+export function createApp(deps: AppDeps): Express {
+  const { config, pool, log, clock } = deps;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.use((_req, res, next) => {
+    res.set({ 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' });
+    next();
+  });
+  app.use(requestLog(log));
+  app.get('/health', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.use('/fhir', metadataRoute(deps.fhirBaseUrl, clock));
+
+  app.use(auditTrail(pool, log));
+  app.use(authenticate(deps.verifier));
+  app.use(rateLimit(config.rateLimitPerMinute));
+
+  app.use('/ingest', ingestRoutes({
+    pool, validator: deps.validator, enqueueLink: deps.enqueueLink, log, systems: config.systems,
+    maxBodyBytes: config.maxBodyBytes, maxRecordsPerSubmission: config.maxRecordsPerSubmission, linkBatchSize: config.linkBatchSize,
+  }));
+  app.use('/api/audit', auditRoutes({ pool, clock }));
+  app.use('/api', express.json({ limit: '1mb' }), apiRoutes({ pool, enqueueLink: deps.enqueueLink, log, linkBatchSize: config.linkBatchSize, clock }));
+  app.use('/fhir', fhirRoutes({ pool, validator: deps.validator, baseUrl: deps.fhirBaseUrl, maxBodyBytes: config.maxFhirBodyBytes, clock }));
+
+  app.use(notFoundHandler);
+  app.use(errorHandler(log));
+  return app;
+}

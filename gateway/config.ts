@@ -1,0 +1,122 @@
+import { Ajv } from 'ajv';
+import type { IdentifierSystems } from '../mappers/types.js';
+
+/** Everything the gateway and worker read from the environment, validated once at start. */
+export interface Config {
+  port: number;
+  host: string;
+  databaseUrl: string;
+  redisUrl: string;
+  /** `all` = gateway + worker in one process (small site); `gateway` or `worker` to scale out. */
+  role: 'all' | 'gateway' | 'worker';
+  /** Where linkage pushes transaction Bundles; defaults to this gateway's own /fhir store. */
+  ehrFhirUrl: string;
+  /** Bearer credential for the EHR; for the built-in store a `linker` API key (created at start when absent). */
+  ehrApiKey?: string;
+  ehrTimeoutMs: number;
+  maxBodyBytes: number;
+  maxRecordsPerSubmission: number;
+  maxFhirBodyBytes: number;
+  linkBatchSize: number;
+  linkAttempts: number;
+  linkBackoffMs: number;
+  workerConcurrency: number;
+  relayIntervalMs: number;
+  relayStaleMs: number;
+  breakerFailures: number;
+  breakerCooldownMs: number;
+  rateLimitPerMinute: number;
+  queuePrefix: string;
+  demo: boolean;
+  logLevel: string;
+  systems: IdentifierSystems;
+}
+
+const ENV_SCHEMA = {
+  type: 'object',
+  required: ['DATABASE_URL', 'REDIS_URL'],
+  properties: {
+    PORT: { type: 'integer', minimum: 0, maximum: 65535, default: 8080 },
+    HOST: { type: 'string', default: '127.0.0.1' },
+    DATABASE_URL: { type: 'string', pattern: '^postgres(ql)?://' },
+    REDIS_URL: { type: 'string', pattern: '^rediss?://' },
+    ROLE: { enum: ['all', 'gateway', 'worker'], default: 'all' },
+    EHR_FHIR_URL: { type: 'string', pattern: '^https?://' },
+    EHR_API_KEY: { type: 'string' },
+    EHR_TIMEOUT_MS: { type: 'integer', minimum: 100, default: 30000 },
+    MAX_BODY_MB: { type: 'number', minimum: 1, default: 200 },
+    MAX_RECORDS_PER_SUBMISSION: { type: 'integer', minimum: 1, default: 50000 },
+    MAX_FHIR_BODY_MB: { type: 'number', minimum: 1, default: 50 },
+    LINK_BATCH_SIZE: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
+    LINK_ATTEMPTS: { type: 'integer', minimum: 1, default: 8 },
+    LINK_BACKOFF_MS: { type: 'integer', minimum: 1, default: 2000 },
+    WORKER_CONCURRENCY: { type: 'integer', minimum: 1, default: 4 },
+    RELAY_INTERVAL_MS: { type: 'integer', minimum: 50, default: 5000 },
+    RELAY_STALE_MS: { type: 'integer', minimum: 0, default: 30000 },
+    BREAKER_FAILURES: { type: 'integer', minimum: 1, default: 5 },
+    BREAKER_COOLDOWN_MS: { type: 'integer', minimum: 10, default: 30000 },
+    RATE_LIMIT_PER_MINUTE: { type: 'integer', minimum: 1, default: 600 },
+    QUEUE_PREFIX: { type: 'string', pattern: '^[A-Za-z0-9_-]+$', default: 'gw' },
+    DEMO: { type: 'boolean', default: false },
+    LOG_LEVEL: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' },
+    SID_CCCD: { type: 'string', default: 'http://fhir.hl7.org.vn/core/sid/cccd' },
+    SID_BHYT: { type: 'string', default: 'http://fhir.hl7.org.vn/core/sid/bhyt' },
+    SID_MA_LK: { type: 'string', default: 'http://fhir.hl7.org.vn/core/sid/ma-lk' },
+    SID_FACILITY: { type: 'string', default: 'http://fhir.hl7.org.vn/core/sid/ma-cskcb' },
+    SID_MA_BN_BASE: { type: 'string', default: 'http://fhir.hl7.org.vn/core/sid/ma-bn' },
+    EXTENSION_BASE: { type: 'string', default: 'https://fhir.soyte.gov.vn/gateway' },
+  },
+} as const;
+
+/** Thrown with every problem in the environment listed, so an operator fixes them in one go. */
+export class ConfigError extends Error {
+  override name = 'ConfigError' as const;
+}
+
+/** Read and validate configuration (JSON Schema with coercion and defaults); the result is frozen. */
+export function loadConfig(env: Record<string, string | undefined>): Readonly<Config> {
+  const input: Record<string, unknown> = {};
+  for (const key of Object.keys(ENV_SCHEMA.properties)) if (env[key] !== undefined && env[key] !== '') input[key] = env[key];
+  const ajv = new Ajv({ coerceTypes: true, useDefaults: true, allErrors: true });
+  const validate = ajv.compile(ENV_SCHEMA);
+  if (!validate(input)) {
+    const problems = (validate.errors ?? []).map((e) => `${e.instancePath.slice(1) || e.params.missingProperty || 'env'}: ${e.message}`);
+    throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
+  }
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- validated and defaulted by the schema above
+  const e = input as Record<string, any>;
+  const port = e.PORT as number;
+  return Object.freeze({
+    port,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    role: e.ROLE,
+    ehrFhirUrl: (e.EHR_FHIR_URL as string | undefined) ?? `http://127.0.0.1:${port}/fhir`,
+    ...(e.EHR_API_KEY ? { ehrApiKey: e.EHR_API_KEY } : {}),
+    ehrTimeoutMs: e.EHR_TIMEOUT_MS,
+    maxBodyBytes: Math.round((e.MAX_BODY_MB as number) * 1024 * 1024),
+    maxRecordsPerSubmission: e.MAX_RECORDS_PER_SUBMISSION,
+    maxFhirBodyBytes: Math.round((e.MAX_FHIR_BODY_MB as number) * 1024 * 1024),
+    linkBatchSize: e.LINK_BATCH_SIZE,
+    linkAttempts: e.LINK_ATTEMPTS,
+    linkBackoffMs: e.LINK_BACKOFF_MS,
+    workerConcurrency: e.WORKER_CONCURRENCY,
+    relayIntervalMs: e.RELAY_INTERVAL_MS,
+    relayStaleMs: e.RELAY_STALE_MS,
+    breakerFailures: e.BREAKER_FAILURES,
+    breakerCooldownMs: e.BREAKER_COOLDOWN_MS,
+    rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+    queuePrefix: e.QUEUE_PREFIX,
+    demo: e.DEMO,
+    logLevel: e.LOG_LEVEL,
+    systems: Object.freeze({
+      cccd: e.SID_CCCD,
+      bhyt: e.SID_BHYT,
+      maLk: e.SID_MA_LK,
+      facility: e.SID_FACILITY,
+      maBnBase: e.SID_MA_BN_BASE,
+      extensionBase: e.EXTENSION_BASE,
+    }),
+  });
+}

@@ -1,0 +1,19 @@
+/**
+ * Input that cannot be read at all (bad XML, bad base64): the whole submission is refused with 400
+ * and an OperationOutcome whose `expression` says where (`HOSO[3]/FILEHOSO[1]/NOIDUNGFILE`).
+ */
+export class MappingError extends Error {
+  override name = 'MappingError' as const;
+  constructor(
+    message: string,
+    readonly location: string,
+    readonly code: 'structure' | 'invalid' | 'security' | 'too-costly' = 'structure',
+  ) {
+    super(message);
+  }
+}
+
+/** Type guard that works across module copies. */
+export function isMappingError(err: unknown): err is MappingError {
+  return err instanceof Error && err.name === 'MappingError';
+}

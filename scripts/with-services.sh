@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# with-services.sh CMD…: run CMD with DATABASE_URL/REDIS_URL pointing at real services.
+# If both are already set they are used as they are; otherwise private throwaway instances are
+# started under .data/run-<pid> (fast, non-durable settings) and removed afterwards.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[ -d node_modules ] || npm install --no-audit --no-fund
+if [ -z "${DATABASE_URL:-}" ] || [ -z "${REDIS_URL:-}" ]; then
+  dir=.data/run-$$
+  eval "$(bash scripts/services.sh start "$dir" fast)"
+  trap 'bash scripts/services.sh stop "$SVC_DIR" --purge' EXIT
+fi
+"$@"

@@ -5,7 +5,7 @@ describe('CCCD structure (TT 07/2016 Điều 7)', () => {
   it('decodes province, century/gender digit and birth year', () => {
     expect(decodeCccd('046090001234')).toEqual({ provinceCode: '046', provinceName: 'Thừa Thiên Huế', birthYear: 1990, gender: 'male' });
     expect(decodeCccd('051325104817')).toMatchObject({ provinceCode: '051', birthYear: 2025, gender: 'female' });
-    expect(decodeCccd('001499000001')).toMatchObject({ birthYear: 2199, gender: 'female' });
+    expect(decodeCccd('001599000001')).toMatchObject({ birthYear: 2199, gender: 'female' });
   });
 
   it.each([

@@ -24,7 +24,7 @@ const PROVINCES = provinces as Record<string, string>;
  */
 export function decodeCccd(value: string): DecodedCccd | CccdProblem {
   if (!/^\d{12}$/.test(value)) {
-    const what = /\D/.test(value) ? `"${value.length > 20 ? `${value.slice(0, 20)}…` : value}" contains non-digit characters`
+    const what = /\D/.test(value) ? `${value.length} characters including non-digits`
       : /^\d{9}$/.test(value) ? 'got 9 digits (an old CMND is not a CCCD)' : `got ${value.length} digits`;
     return { category: 'CCCD_FORMAT', message: `SO_CCCD must be 12 digits: ${what}` };
   }

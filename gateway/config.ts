@@ -76,7 +76,12 @@ export class ConfigError extends Error {
 /** Read and validate configuration (JSON Schema with coercion and defaults); the result is frozen. */
 export function loadConfig(env: Record<string, string | undefined>): Readonly<Config> {
   const input: Record<string, unknown> = {};
-  for (const key of Object.keys(ENV_SCHEMA.properties)) if (env[key] !== undefined && env[key] !== '') input[key] = env[key];
+  for (const key of Object.keys(ENV_SCHEMA.properties)) {
+    const v = env[key];
+    if (v === undefined || v === '') continue;
+    // Booleans as operators write them: 1/0, yes/no, true/false.
+    input[key] = key === 'DEMO' ? (/^(1|yes|true|on)$/i.test(v) ? true : /^(0|no|false|off)$/i.test(v) ? false : v) : v;
+  }
   const ajv = new Ajv({ coerceTypes: true, useDefaults: true, allErrors: true });
   const validate = ajv.compile(ENV_SCHEMA);
   if (!validate(input)) {

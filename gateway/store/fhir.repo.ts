@@ -106,12 +106,17 @@ export async function applyWrites(db: Db, writes: StoreWrite[], now: Date): Prom
   return writes.map((w) => results.get(`${w.type}/${w.id}`)!);
 }
 
+/** jsonb orders keys by length; put resourceType first again, as FHIR JSON is usually written. */
+function withTypeFirst(content: FhirResource): FhirResource {
+  return { resourceType: content.resourceType, ...content } as FhirResource;
+}
+
 /** Read one resource; `deleted` tells a 410 from a 404. */
 export async function readResource(db: Db, type: string, id: string): Promise<{ resource?: FhirResource; deleted: boolean } | undefined> {
   const { rows } = await db.query('SELECT content, deleted FROM fhir_resources WHERE resource_type = $1 AND id = $2', [type, id]);
   const row = rows[0];
   if (!row) return undefined;
-  return row.deleted ? { deleted: true } : { resource: row.content, deleted: false };
+  return row.deleted ? { deleted: true } : { resource: withTypeFirst(row.content), deleted: false };
 }
 
 /** Resources of a type whose tokens contain all of `tokens` (AND), ordered by id, with the total. */
@@ -129,5 +134,5 @@ export async function searchResources(
     db.query(`SELECT content FROM fhir_resources WHERE ${where} ORDER BY id LIMIT $4 OFFSET $5`, params),
     db.query(`SELECT count(*)::int AS n FROM fhir_resources WHERE ${where}`, params.slice(0, 3)),
   ]);
-  return { total: total.rows[0].n, resources: rows.map((r) => r.content) };
+  return { total: total.rows[0].n, resources: rows.map((r) => withTypeFirst(r.content)) };
 }

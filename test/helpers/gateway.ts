@@ -1,0 +1,56 @@
+import { randomBytes } from 'node:crypto';
+import pino from 'pino';
+import pg from 'pg';
+import { createApiKey } from '../../gateway/auth/api-keys.js';
+import { loadConfig } from '../../gateway/config.js';
+import { startRuntime, type Runtime } from '../../gateway/runtime.js';
+import type { Role } from '../../gateway/store/keys.repo.js';
+
+/** Real PostgreSQL and Redis from the environment (scripts/with-services.sh sets them). */
+export function servicesEnv(): { DATABASE_URL: string; REDIS_URL: string } {
+  const { DATABASE_URL, REDIS_URL } = process.env;
+  if (!DATABASE_URL || !REDIS_URL) throw new Error('DATABASE_URL and REDIS_URL must be set: run tests with `npm test`');
+  return { DATABASE_URL, REDIS_URL };
+}
+
+/** A gateway + worker in this process on a random port, with its own queue prefix. */
+export async function startTestGateway(env: Record<string, string> = {}): Promise<Runtime & { pool: pg.Pool; key: (role: Role, facility?: string) => Promise<string> }> {
+  const config = loadConfig({
+    ...servicesEnv(),
+    PORT: '0',
+    QUEUE_PREFIX: `t${randomBytes(4).toString('hex')}`,
+    LINK_BACKOFF_MS: '100',
+    LINK_ATTEMPTS: '3',
+    RELAY_INTERVAL_MS: '500',
+    RELAY_STALE_MS: '2000',
+    LOG_LEVEL: 'silent',
+    ...env,
+  });
+  const runtime = await startRuntime(config, pino({ level: config.logLevel }));
+  const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 4 });
+  return {
+    ...runtime,
+    pool,
+    key: async (role, facility) => (await createApiKey(pool, { role, facility: facility ?? null, label: `test ${role}` })).key,
+    async stop() {
+      await runtime.stop();
+      await pool.end();
+    },
+  };
+}
+
+/** Poll until `check` returns a truthy value or the time runs out. */
+export async function waitFor<T>(check: () => Promise<T | undefined | false>, timeoutMs = 20_000, what = 'condition'): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await check();
+    if (v) return v;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** A facility code no other test uses (5 chars, province 46). */
+export function uniqueFacility(): string {
+  return `46${String(Math.floor(Math.random() * 1000)).padStart(3, '0')}`;
+}

@@ -108,7 +108,7 @@ export async function applyWrites(db: Db, writes: StoreWrite[], now: Date): Prom
 
 /** jsonb orders keys by length; put resourceType first again, as FHIR JSON is usually written. */
 function withTypeFirst(content: FhirResource): FhirResource {
-  return { resourceType: content.resourceType, ...content } as FhirResource;
+  return Object.assign({ resourceType: content.resourceType }, content);
 }
 
 /** Read one resource; `deleted` tells a 410 from a 404. */

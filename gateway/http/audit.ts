@@ -17,6 +17,7 @@ function actionFor(method: string, path: string): string {
  */
 export function auditTrail(db: Db, log: Logger): RequestHandler {
   return (req, res, next) => {
+    const sourceIp = req.socket?.remoteAddress ?? null; // read now: the socket may be gone at 'finish'
     res.on('finish', () => {
       const detail = (res.locals.audit ?? {}) as { resource?: string; patient?: string };
       const entry: AuditEntry = {
@@ -28,7 +29,7 @@ export function auditTrail(db: Db, log: Logger): RequestHandler {
         path: req.originalUrl.split('?')[0]!.slice(0, 300),
         resource: detail.resource ?? null,
         patient: detail.patient ?? null,
-        sourceIp: req.ip ?? null,
+        sourceIp,
         status: res.statusCode,
       };
       appendAudit(db, entry).catch((err) => log.error({ err: (err as Error).message, path: entry.path }, 'audit write failed'));

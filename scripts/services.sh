@@ -87,7 +87,7 @@ start() {
   redis_stop "$dir"; redis_start "$dir" "$mode"
   echo "$mode" > "$dir/mode"
   local pgport rport; read -r pgport rport < "$dir/ports"
-  cat <<OUT
+  cat <<OUT | tee "$dir/env.sh"
 export SVC_DIR=$dir
 export DATABASE_URL=postgres://postgres:$secret@127.0.0.1:$pgport/$PG_DB
 export REDIS_URL=redis://127.0.0.1:$rport

@@ -24,7 +24,8 @@ export function auditTrail(db: Db, log: Logger): RequestHandler {
         keyId: req.principal?.keyId ?? null,
         role: req.principal?.role ?? null,
         facility: req.principal?.facility ?? null,
-        action: (res.locals.auditAction as string | undefined) ?? actionFor(req.method, req.path),
+        action: (res.locals.auditAction as string | undefined)
+          ?? (res.statusCode === 401 ? 'login-failed' : res.statusCode === 403 ? 'denied' : actionFor(req.method, req.path)),
         method: req.method,
         path: req.originalUrl.split('?')[0]!.slice(0, 300),
         resource: detail.resource ?? null,

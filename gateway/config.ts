@@ -21,6 +21,8 @@ export interface Config {
   linkAttempts: number;
   linkBackoffMs: number;
   workerConcurrency: number;
+  /** How long a worker's job lock lasts; a killed worker's jobs are retried after about this long. */
+  workerLockMs: number;
   relayIntervalMs: number;
   relayStaleMs: number;
   breakerFailures: number;
@@ -51,6 +53,7 @@ const ENV_SCHEMA = {
     LINK_ATTEMPTS: { type: 'integer', minimum: 1, default: 8 },
     LINK_BACKOFF_MS: { type: 'integer', minimum: 1, default: 2000 },
     WORKER_CONCURRENCY: { type: 'integer', minimum: 1, default: 4 },
+    WORKER_LOCK_MS: { type: 'integer', minimum: 500, default: 60000 },
     RELAY_INTERVAL_MS: { type: 'integer', minimum: 50, default: 5000 },
     RELAY_STALE_MS: { type: 'integer', minimum: 0, default: 30000 },
     BREAKER_FAILURES: { type: 'integer', minimum: 1, default: 5 },
@@ -107,6 +110,7 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     linkAttempts: e.LINK_ATTEMPTS,
     linkBackoffMs: e.LINK_BACKOFF_MS,
     workerConcurrency: e.WORKER_CONCURRENCY,
+    workerLockMs: e.WORKER_LOCK_MS,
     relayIntervalMs: e.RELAY_INTERVAL_MS,
     relayStaleMs: e.RELAY_STALE_MS,
     breakerFailures: e.BREAKER_FAILURES,

@@ -59,9 +59,20 @@ export function toOperationOutcome(err: unknown): { status: number; outcome: Ope
   if (e?.type === 'entity.too.large') return { status: 413, headers: {}, outcome: operationOutcome([{ code: 'too-costly', diagnostics: 'request body is larger than this endpoint accepts' }]) };
   if (e?.type === 'entity.parse.failed') return { status: 400, headers: {}, outcome: operationOutcome([{ code: 'structure', diagnostics: 'request body is not valid JSON' }]) };
   if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') return { status: 415, headers: {}, outcome: operationOutcome([{ code: 'not-supported', diagnostics: 'unsupported content encoding or charset' }]) };
+  if (isUnavailable(err)) {
+    return { status: 503, headers: { 'Retry-After': '5' }, outcome: operationOutcome([{ code: 'transient', diagnostics: 'storage is temporarily unavailable; nothing was accepted, retry later' }]) };
+  }
   const status = e?.status ?? e?.statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {
     return { status, headers: {}, outcome: operationOutcome([{ code: 'invalid', diagnostics: 'bad request' }]) };
   }
   return { status: 500, headers: {}, outcome: operationOutcome([{ code: 'exception', diagnostics: 'internal error; the incident is logged' }]) };
+}
+
+/** PostgreSQL unreachable or shutting down (connection refused/reset, SQLSTATE class 08, 57P0x). */
+function isUnavailable(err: unknown): boolean {
+  const e = err as { code?: string; message?: string } | undefined;
+  if (!e) return false;
+  if (typeof e.code === 'string' && (/^08/.test(e.code) || /^57P0/.test(e.code) || ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT'].includes(e.code))) return true;
+  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(e.message ?? '');
 }

@@ -74,7 +74,7 @@ export async function startRuntime(config: Readonly<Config>, log: Logger = pino(
     const ehrFhirUrl = config.ehrFhirUrl.replace(`:${config.port}/`, url ? `:${new URL(url).port}/` : `:${config.port}/`);
     worker = startLinkWorker({
       pool: workerPool, redisUrl: config.redisUrl, queuePrefix: config.queuePrefix, ehrFhirUrl, ehrApiKey,
-      ehrTimeoutMs: config.ehrTimeoutMs, concurrency: config.workerConcurrency, attempts: config.linkAttempts,
+      ehrTimeoutMs: config.ehrTimeoutMs, concurrency: config.workerConcurrency, lockMs: config.workerLockMs, attempts: config.linkAttempts,
       breakerFailures: config.breakerFailures, breakerCooldownMs: config.breakerCooldownMs, log,
     });
     relay = startRelay({ pool: workerPool, queue, log, staleMs: config.relayStaleMs, batchSize: config.linkBatchSize, intervalMs: config.relayIntervalMs });

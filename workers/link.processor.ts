@@ -62,11 +62,11 @@ function describe(err: unknown): unknown {
 export function createLinkProcessor(deps: LinkDeps): Processor<LinkJobData, LinkJobResult> {
   return async (job: Job<LinkJobData, LinkJobResult>) => {
     const ids = job.data.recordIds;
-    await countAttempt(deps.pool, ids);
     const client = await deps.pool.connect();
     try {
       await client.query('BEGIN');
       const locked = await lockEpisodesOfRecords(client, ids);
+      await countAttempt(client, ids); // under the episode locks: no lock-order conflict with markEpisodesLinked
       const episodes = await loadEpisodesToLink(client, locked);
       const result = await pushEpisodes(episodes, deps);
       await markEpisodesLinked(client, result.linked);
@@ -77,11 +77,13 @@ export function createLinkProcessor(deps: LinkDeps): Processor<LinkJobData, Link
       await client.query('ROLLBACK').catch(() => undefined);
       const last = job.attemptsMade + 1 >= (job.opts.attempts ?? deps.attempts);
       deps.log.warn({ job: job.id, attempt: job.attemptsMade + 1, last, err: (err as Error).message }, 'linkage attempt failed');
-      if (!last) throw err;
       await deps.pool.query(
-        `UPDATE records SET status = 'failed', last_error = $2::jsonb, updated_at = now() WHERE id = ANY($1::bigint[]) AND status = 'accepted'`,
-        [ids, JSON.stringify(describe(err))],
-      );
+        `UPDATE records SET attempts = attempts + 1, updated_at = now(),
+                status = CASE WHEN $3 THEN 'failed' ELSE status END, last_error = CASE WHEN $3 THEN $2::jsonb ELSE last_error END
+          WHERE id = ANY($1::bigint[]) AND status = 'accepted'`,
+        [ids, JSON.stringify(describe(err)), last],
+      ).catch(() => undefined);
+      if (!last) throw err;
       throw new UnrecoverableError((err as Error).message);
     } finally {
       client.release();

@@ -15,6 +15,7 @@ export interface WorkerOptions {
   ehrApiKey: string | undefined;
   ehrTimeoutMs: number;
   concurrency: number;
+  lockMs: number;
   attempts: number;
   breakerFailures: number;
   breakerCooldownMs: number;
@@ -31,7 +32,7 @@ export function startLinkWorker(o: WorkerOptions): { worker: Worker<LinkJobData,
   const worker = new Worker<LinkJobData, LinkJobResult>(
     LINK_QUEUE,
     createLinkProcessor({ pool: o.pool, ehr, breaker, log: o.log, attempts: o.attempts }),
-    { connection, prefix: o.queuePrefix, concurrency: o.concurrency, lockDuration: Math.max(30_000, o.ehrTimeoutMs * 2) },
+    { connection, prefix: o.queuePrefix, concurrency: o.concurrency, lockDuration: Math.max(o.lockMs, o.ehrTimeoutMs + 1000), stalledInterval: Math.max(o.lockMs, o.ehrTimeoutMs + 1000) },
   );
   worker.on('error', (err) => o.log.warn({ err: err.message }, 'worker error'));
   return {

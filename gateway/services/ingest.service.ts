@@ -166,7 +166,11 @@ export async function queueAccepted(recordIds: number[], deps: Pick<IngestDeps, 
   for (let i = 0; i < recordIds.length; i += deps.linkBatchSize) {
     const batch = recordIds.slice(i, i + deps.linkBatchSize);
     try {
-      const jobId = await deps.enqueueLink(batch);
+      // Bounded wait: with Redis down the answer must not hang; the relay queues these later.
+      const jobId = await Promise.race([
+        deps.enqueueLink(batch),
+        new Promise<never>((_, reject) => setTimeout(() => reject(new Error('queue did not answer within 2 s')), 2000).unref()),
+      ]);
       await markQueued(deps.pool, batch, jobId);
     } catch (err) {
       deps.log.warn({ err: (err as Error).message, records: batch.length }, 'could not queue linkage; the relay will retry');

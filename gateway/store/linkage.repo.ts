@@ -95,7 +95,7 @@ export async function markQueued(db: Db, recordIds: number[], jobId: string): Pr
   await db.query('UPDATE records SET queued_at = now(), job_id = $2 WHERE id = ANY($1::bigint[])', [recordIds, jobId]);
 }
 
-/** Accepted records never queued, or queued longer ago than `staleMs` (their job may be lost). */
+/** Accepted records whose queueing is older than `staleMs`: never queued after ingest, or their job may be lost. */
 export async function findOpenRecords(db: Db, staleMs: number, limit: number): Promise<Array<{ id: number; jobId: string | null }>> {
   const { rows } = await db.query(
     `SELECT id, job_id FROM records

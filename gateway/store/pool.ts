@@ -5,6 +5,8 @@ export function createPool(url: string, max = 10, applicationName = 'fhir-gatewa
   const pool = new pg.Pool({ connectionString: url, max, application_name: applicationName, connectionTimeoutMillis: 10_000 });
   // An idle client losing its server (PostgreSQL restart) must not crash the process; the pool drops it.
   pool.on('error', () => undefined);
+  // A checked-out client whose server goes away emits 'error' too; its pending query rejects anyway.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return pool;
 }
 

@@ -43,8 +43,10 @@ export async function finishSubmission(
 export async function insertRecords(db: Db, submissionId: string, rows: NewRecord[]): Promise<Map<number, number>> {
   if (rows.length === 0) return new Map();
   const { rows: out } = await db.query<{ id: string; seq: number }>(
-    `INSERT INTO records (submission_id, seq, facility, record_key, status, category, issues, unmapped, payload, resources)
-     SELECT $1, x.seq, x.facility, x.record_key, x.status, x.category, x.issues, x.unmapped, x.payload, x.resources
+    `INSERT INTO records (submission_id, seq, facility, record_key, status, category, issues, unmapped, payload, resources, queued_at)
+     SELECT $1, x.seq, x.facility, x.record_key, x.status, x.category, x.issues, x.unmapped, x.payload, x.resources,
+            -- queued_at starts at ingest so the relay leaves the record to the ingest path until it is stale
+            CASE WHEN x.status = 'accepted' THEN now() END
        FROM jsonb_to_recordset($2::jsonb) AS x(seq int, facility text, record_key text, status text, category text,
                                               issues jsonb, unmapped jsonb, payload jsonb, resources jsonb)
      RETURNING id, seq`,

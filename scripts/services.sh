@@ -30,19 +30,32 @@ ensure_packages() {
 
 pgbin() { ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1; }
 as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u "$PG_OS_USER" -- "$@"; else "$@"; fi; }
+# PostgreSQL's data lives in DIR/pg unless the postgres OS user cannot reach DIR (a clone under a
+# private 0700 directory, as mktemp makes); then in /var/tmp, and DIR/pgdir records where.
+pg_dir() { cat "$1/pgdir"; }
+choose_pg_dir() {
+  local dir=$1
+  [ -f "$dir/pgdir" ] && return 0
+  if [ "$(id -u)" -ne 0 ] || runuser -u "$PG_OS_USER" -- test -x "$dir"; then echo "$dir/pg" > "$dir/pgdir"
+  else
+    local alt; alt=$(mktemp -d /var/tmp/fhir-gateway-pg.XXXXXX); chmod 755 "$alt"; chown "$PG_OS_USER" "$alt"
+    echo "$alt" > "$dir/pgdir"
+  fi
+}
 free_port() { node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
 
 pg_start() {
   local dir=$1 mode=$2 port; port=$(cut -d' ' -f1 "$dir/ports")
-  local opts="-c listen_addresses=127.0.0.1 -c unix_socket_directories=$dir/pg -c max_connections=200"
+  local pg; pg=$(pg_dir "$dir")
+  local opts="-c listen_addresses=127.0.0.1 -c unix_socket_directories=$pg -c max_connections=200"
   [ "$mode" = fast ] && opts="$opts -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
-  as_pg "$(pgbin)/pg_ctl" -D "$dir/pg/data" -l "$dir/pg/server.log" -w -t 60 -o "-p $port $opts" start >/dev/null \
-    || { tail -20 "$dir/pg/server.log" >&2; exit 1; }
+  as_pg "$(pgbin)/pg_ctl" -D "$pg/data" -l "$pg/server.log" -w -t 60 -o "-p $port $opts" start >/dev/null \
+    || { tail -20 "$pg/server.log" >&2; exit 1; }
 }
 
 pg_stop() {
-  local dir=$1 how=${2:-fast}
-  [ -f "$dir/pg/data/postmaster.pid" ] && as_pg "$(pgbin)/pg_ctl" -D "$dir/pg/data" -m "$how" -w -t 60 stop >/dev/null 2>&1 || true
+  local dir=$1 how=${2:-fast} pg; pg=$(pg_dir "$dir" 2>/dev/null) || return 0
+  [ -f "$pg/data/postmaster.pid" ] && as_pg "$(pgbin)/pg_ctl" -D "$pg/data" -m "$how" -w -t 60 stop >/dev/null 2>&1 || true
 }
 
 redis_start() {
@@ -69,17 +82,18 @@ start() {
   ensure_packages
   mkdir -p "$dir/pg" "$dir/redis"; dir=$(cd "$dir" && pwd)
   chmod 755 "$dir" "$dir/pg"; [ "$(id -u)" -eq 0 ] && chown "$PG_OS_USER" "$dir/pg"
+  choose_pg_dir "$dir"; local pg; pg=$(pg_dir "$dir")
   [ -f "$dir/ports" ] || echo "$(free_port) $(free_port)" > "$dir/ports"
   [ -f "$dir/secret" ] || head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 24 > "$dir/secret"
   local secret; secret=$(cat "$dir/secret")
-  if [ ! -f "$dir/pg/data/PG_VERSION" ]; then
-    local pwfile="$dir/pg/.pw"; echo "$secret" > "$pwfile"; [ "$(id -u)" -eq 0 ] && chown "$PG_OS_USER" "$pwfile"
-    as_pg "$(pgbin)/initdb" -D "$dir/pg/data" -U postgres --pwfile="$pwfile" --auth-local=trust \
-      --auth-host=scram-sha-256 -E UTF8 --locale=C.UTF-8 --no-sync >"$dir/pg/initdb.log" 2>&1 \
-      || { cat "$dir/pg/initdb.log" >&2; exit 1; }
+  if [ ! -f "$pg/data/PG_VERSION" ]; then
+    local pwfile="$pg/.pw"; echo "$secret" > "$pwfile"; [ "$(id -u)" -eq 0 ] && chown "$PG_OS_USER" "$pwfile"
+    as_pg "$(pgbin)/initdb" -D "$pg/data" -U postgres --pwfile="$pwfile" --auth-local=trust \
+      --auth-host=scram-sha-256 -E UTF8 --locale=C.UTF-8 --no-sync >"$dir/initdb.log" 2>&1 \
+      || { cat "$dir/initdb.log" >&2; exit 1; }
     rm -f "$pwfile"
     pg_start "$dir" "$mode"
-    as_pg "$(pgbin)/psql" -h "$dir/pg" -p "$(cut -d' ' -f1 "$dir/ports")" -U postgres -d postgres -qAt \
+    as_pg "$(pgbin)/psql" -h "$pg" -p "$(cut -d' ' -f1 "$dir/ports")" -U postgres -d postgres -qAt \
       -c "CREATE DATABASE $PG_DB" >/dev/null
   else
     pg_stop "$dir"; pg_start "$dir" "$mode"
@@ -98,7 +112,10 @@ stop() {
   local dir=$1
   [ -d "$dir" ] || return 0
   pg_stop "$dir"; redis_stop "$dir"
-  [ "${2:-}" = --purge ] && rm -rf "$dir"
+  if [ "${2:-}" = --purge ]; then
+    local pg; pg=$(pg_dir "$dir" 2>/dev/null) && [ "$pg" != "$dir/pg" ] && rm -rf "$pg"
+    rm -rf "$dir"
+  fi
   return 0
 }
 

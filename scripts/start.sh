@@ -6,7 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -d node_modules ] || npm install --no-audit --no-fund
 if [ -z "${DATABASE_URL:-}" ] || [ -z "${REDIS_URL:-}" ]; then
-  eval "$(bash scripts/services.sh start .data/demo durable)"
+  env_lines=$(bash scripts/services.sh start .data/demo durable)
+  eval "$env_lines"
   trap 'bash scripts/services.sh stop "$SVC_DIR"' EXIT
   echo "[start] PostgreSQL and Redis running with data in $SVC_DIR" >&2
 fi

@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 [ -d node_modules ] || npm install --no-audit --no-fund
 if [ -z "${DATABASE_URL:-}" ] || [ -z "${REDIS_URL:-}" ]; then
   dir=.data/run-$$
-  eval "$(bash scripts/services.sh start "$dir" fast)"
+  env_lines=$(bash scripts/services.sh start "$dir" fast)  # fails the script if the services do not start
+  eval "$env_lines"
   trap 'bash scripts/services.sh stop "$SVC_DIR" --purge' EXIT
 fi
 "$@"

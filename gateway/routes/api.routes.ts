@@ -16,7 +16,7 @@ export function parsePeriod(query: Record<string, unknown>, now: Date): { from: 
   const day = (v: unknown, name: string) => {
     if (typeof v !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(v)) throw badRequest(`${name} must be a date YYYY-MM-DD`, [name]);
     const d = new Date(`${v}T00:00:00+07:00`);
-    if (Number.isNaN(d.getTime())) throw badRequest(`${name} is not a real date`, [name]);
+    if (Number.isNaN(d.getTime()) || new Date(d.getTime() + 7 * 3600_000).toISOString().slice(0, 10) !== v) throw badRequest(`${name} is not a real date`, [name]);
     return d;
   };
   const local = new Date(now.getTime() + 7 * 3600_000);
@@ -61,7 +61,7 @@ export function apiRoutes(deps: { pool: pg.Pool; enqueueLink: EnqueueLink; log: 
     const body = (req.body ?? {}) as { facility?: unknown; submissionId?: unknown; keys?: unknown };
     if (body.facility !== undefined && (typeof body.facility !== 'string' || !FACILITY.test(body.facility))) throw badRequest('facility must be a 5-character MA_CSKCB', ['facility']);
     if (body.submissionId !== undefined && (typeof body.submissionId !== 'string' || !UUID.test(body.submissionId))) throw badRequest('submissionId must be a UUID', ['submissionId']);
-    if (body.keys !== undefined && (!Array.isArray(body.keys) || !body.keys.every((k) => typeof k === 'string') || body.keys.length > 10_000)) {
+    if (body.keys !== undefined && (!Array.isArray(body.keys) || !body.keys.every((k) => typeof k === 'string' && /^[^\u0000-\u001f\ud800-\udfff]{1,200}$/.test(k)) || body.keys.length > 10_000)) {
       throw badRequest('keys must be an array of MA_LK strings', ['keys']);
     }
     const ids = await reopenFailed(deps.pool, {

@@ -42,7 +42,7 @@ export function fhirRoutes(deps: { pool: pg.Pool; validator: FhirValidator; base
   router.get('/:type/:id', requireRole('portal'), async (req, res) => {
     const type = req.params.type as string;
     const id = req.params.id as string;
-    if (!SEARCH_PARAMS[type]) throw notFound(`resource type ${type} is not served here`);
+    if (!Object.hasOwn(SEARCH_PARAMS, type)) throw notFound(`resource type ${type} is not served here`);
     if (!FHIR_ID.test(id)) throw new GatewayError(400, 'invalid', 'id must match [A-Za-z0-9-.]{1,64}', ['id']);
     const found = await readResource(deps.pool, type, id);
     res.locals.audit = { resource: `${type}/${id}` };
@@ -56,7 +56,7 @@ export function fhirRoutes(deps: { pool: pg.Pool; validator: FhirValidator; base
 
   router.get('/:type', requireRole('portal'), async (req, res) => {
     const type = req.params.type as string;
-    if (!SEARCH_PARAMS[type]) throw notFound(`resource type ${type} is not served here`);
+    if (!Object.hasOwn(SEARCH_PARAMS, type)) throw notFound(`resource type ${type} is not served here`);
     const bundle: Bundle = await searchBundle(deps.pool, deps.baseUrl, type, req.query as Record<string, unknown>);
     const patients = [...new Set((bundle.entry ?? []).map((e) => patientOf(e.resource as FhirResource | undefined)).filter(Boolean))];
     res.locals.audit = { resource: `${type}?search`, ...(patients.length === 1 ? { patient: patients[0] } : {}) };

@@ -17,7 +17,12 @@ export function ingestRoutes(deps: IngestDeps): Router {
     if (declared > deps.maxBodyBytes) throw tooLarge(`envelope of ${declared} bytes is larger than ${deps.maxBodyBytes} bytes (MAX_BODY_MB)`);
     const encoding = (req.get('content-encoding') ?? 'identity').toLowerCase();
     if (encoding !== 'identity' && encoding !== 'gzip') throw new GatewayError(415, 'not-supported', `Content-Encoding ${encoding} is not supported (use gzip or none)`);
-    const body: Readable = encoding === 'gzip' ? req.pipe(createGunzip()) : req;
+    let body: Readable = req;
+    if (encoding === 'gzip') {
+      const gunzip = createGunzip();
+      gunzip.on('error', () => undefined); // surfaced through the body iterator below, never as an unhandled event
+      body = req.pipe(gunzip);
+    }
     try {
       const result = await ingestQd130(body, {
         clientId: req.principal?.keyId ?? null,
@@ -29,7 +34,7 @@ export function ingestRoutes(deps: IngestDeps): Router {
     } catch (err) {
       // Stop reading what we will not store; the client gets the OperationOutcome.
       req.unpipe();
-      if ((err as { code?: string }).code === 'Z_DATA_ERROR') throw new GatewayError(400, 'invalid', 'gzip body is corrupt');
+      if (['Z_DATA_ERROR', 'Z_BUF_ERROR'].includes((err as { code?: string }).code ?? '')) throw new GatewayError(400, 'invalid', 'gzip body is corrupt');
       throw err;
     }
   });

@@ -26,14 +26,14 @@ function reference(param: string, value: string, targetType: string): string {
  * (strict handling) rather than ignored, so a typo never returns every patient.
  */
 export function parseSearch(type: string, query: Record<string, unknown>): { tokens: string[]; ids?: string[]; count: number; offset: number } {
-  const allowed = SEARCH_PARAMS[type];
+  const allowed = Object.hasOwn(SEARCH_PARAMS, type) ? SEARCH_PARAMS[type] : undefined;
   if (!allowed) throw badRequest(`search on ${type} is not supported`);
   const tokens: string[] = [];
   let ids: string[] | undefined;
   for (const [name, raw] of Object.entries(query)) {
     if (CONTROL.has(name)) continue;
     if (!allowed.includes(name)) throw badRequest(`unknown search parameter "${name}" for ${type}; supported: ${allowed.join(', ')}`, [name]);
-    if (typeof raw !== 'string' || raw.length === 0 || raw.length > 512) throw badRequest(`search parameter ${name} must be given once, 1–512 characters`, [name]);
+    if (typeof raw !== 'string' || raw.length === 0 || raw.length > 512 || /[\u0000\ud800-\udfff]/.test(raw)) throw badRequest(`search parameter ${name} must be given once, 1–512 characters`, [name]);
     if (name === 'identifier') {
       const bar = raw.indexOf('|');
       tokens.push(bar < 0 ? `identifier:value=${raw}` : `identifier=${raw}`);

@@ -50,6 +50,10 @@ export function checkTransaction(body: unknown, validator: FhirValidator): Store
       return problems.push({ message: `resource.resourceType must be ${type}`, expression: `${at}.resource.resourceType` });
     }
     if (method === 'PUT' && resource.id !== id) return problems.push({ message: `resource.id must equal the id in the url (${id})`, expression: `${at}.resource.id` });
+    // JSON.stringify escapes exactly NUL and lone surrogates; PostgreSQL jsonb refuses both.
+    if (/\\u0000|\\ud[89a-f][0-9a-f]{2}/i.test(JSON.stringify(resource))) {
+      return problems.push({ message: 'resource contains a NUL character or an unpaired surrogate', expression: `${at}.resource` });
+    }
     for (const issue of validator.validate(method === 'POST' ? { ...resource, id } : resource)) {
       problems.push({ message: `${issue.resourceType}${issue.path}: ${issue.message}`, expression: `${at}.resource${issue.path.replace(/\//g, '.')}` });
     }

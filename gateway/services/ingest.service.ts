@@ -150,8 +150,9 @@ function toRecord(hoso: EnvelopeHoso, envelopeFacility: string, caller: IngestCa
   const ok = issues.length === 0;
   return {
     seq: hoso.index,
-    facility: mapping.facility || 'UNKNOWN',
-    record_key: mapping.key,
+    // Bounded so an absurd key is stored (rejected) rather than breaking the index.
+    facility: (mapping.facility || 'UNKNOWN').slice(0, 20),
+    record_key: mapping.key.slice(0, 200),
     status: ok ? 'accepted' : 'rejected',
     category: ok ? null : issues[0]!.category,
     issues,

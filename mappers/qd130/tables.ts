@@ -56,6 +56,8 @@ export function decodeNoiDungFile(base64: string, location: string): string {
   }
   const bytes = Buffer.from(compact, 'base64');
   const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes);
+  // XML 1.0 §2.2 forbids NUL; it would also be refused by PostgreSQL jsonb.
+  if (text.includes('\u0000')) throw new MappingError('NOIDUNGFILE contains NUL characters, which XML does not allow', location, 'invalid');
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
@@ -95,7 +97,12 @@ export function parseTable(loaiHoSo: string, xml: string, location: string): Par
     const { msg, line, col } = valid.err;
     throw new MappingError(`${loaiHoSo} document is not well-formed XML: ${msg} (line ${line}, column ${col})`, location);
   }
-  const doc = parser.parse(xml) as Record<string, unknown>;
+  let doc: Record<string, unknown>;
+  try {
+    doc = parser.parse(xml) as Record<string, unknown>;
+  } catch (err) {
+    throw new MappingError(`${loaiHoSo} document cannot be parsed: ${(err as Error).message}`, location, /nested/i.test((err as Error).message) ? 'too-costly' : 'structure');
+  }
   const rootTag = Object.keys(doc)[0];
   if (!rootTag) throw new MappingError(`${loaiHoSo} document has no root element`, location);
   const recordTag = RECORD_TAGS[loaiHoSo];

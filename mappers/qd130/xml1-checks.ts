@@ -57,6 +57,7 @@ export function checkXml1(
   const add = (category: IssueCategory, field: string, message: string) => issues.push({ category, field: `XML1.${field}`, message });
 
   for (const f of REQUIRED) if (!r[f]) add('SCHEMA', f, `${f} is required and missing or empty`);
+  if (r.MA_LK && r.MA_LK.length > 100) add('SCHEMA', 'MA_LK', `MA_LK is ${r.MA_LK.length} characters; QĐ 130 allows at most 100`);
 
   const dates: Xml1Dates = {};
   const date = (field: 'NGAY_SINH' | 'NGAY_VAO' | 'NGAY_VAO_NOI_TRU' | 'NGAY_RA', key: keyof Xml1Dates) => {

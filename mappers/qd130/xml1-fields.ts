@@ -9,7 +9,9 @@ const RENAMES = [...QD4210_RENAMES];
  */
 export function normalizeXml1(record: TableRecord): TableRecord {
   const out: TableRecord = {};
-  for (const [k, v] of Object.entries(record)) out[k] = v.trim();
+  // Collapse every kind of whitespace (no-break spaces pasted from Word, U+2028, tabs, form feeds) to one
+  // space: FHIR string and code datatypes do not allow them (http://hl7.org/fhir/R4/datatypes.html#primitive).
+  for (const [k, v] of Object.entries(record)) out[k] = v.replace(/[\s\u200b\ufeff]+/g, ' ').trim();
   for (const [from, to] of RENAMES) {
     if (out[from] !== undefined && !out[to]) {
       out[to] = out[from];

@@ -4,7 +4,8 @@ import { appendAudit, type AuditEntry } from '../store/audit.repo.js';
 import type { Db } from '../store/pool.js';
 
 function actionFor(method: string, path: string): string {
-  if (method === 'GET') return /^\/fhir\/[A-Za-z]+\/[^/]+$/.test(path) ? 'read' : path.startsWith('/fhir/') ? 'search' : 'read';
+  // read/search = patient data (FHIR store); view = administrative reads (statistics, submissions, audit).
+  if (method === 'GET') return /^\/fhir\/[A-Za-z]+\/[^/]+$/.test(path) ? 'read' : path.startsWith('/fhir/') ? 'search' : 'view';
   if (method === 'DELETE') return 'delete';
   if (method === 'PUT') return 'update';
   return path.startsWith('/api/') ? 'execute' : 'create';

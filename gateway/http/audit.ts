@@ -20,15 +20,16 @@ export function auditTrail(db: Db, log: Logger): RequestHandler {
   return (req, res, next) => {
     const sourceIp = req.socket?.remoteAddress ?? null; // read now: the socket may be gone at 'finish'
     res.on('finish', () => {
+      const path = req.originalUrl.split('?')[0]!.slice(0, 300); // req.path is router-relative by now
       const detail = (res.locals.audit ?? {}) as { resource?: string; patient?: string };
       const entry: AuditEntry = {
         keyId: req.principal?.keyId ?? null,
         role: req.principal?.role ?? null,
         facility: req.principal?.facility ?? null,
         action: (res.locals.auditAction as string | undefined)
-          ?? (res.statusCode === 401 ? 'login-failed' : res.statusCode === 403 ? 'denied' : actionFor(req.method, req.path)),
+          ?? (res.statusCode === 401 ? 'login-failed' : res.statusCode === 403 ? 'denied' : actionFor(req.method, path)),
         method: req.method,
-        path: req.originalUrl.split('?')[0]!.slice(0, 300),
+        path,
         resource: detail.resource ?? null,
         patient: detail.patient ?? null,
         sourceIp,

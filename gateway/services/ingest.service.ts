@@ -151,8 +151,9 @@ function toRecord(hoso: EnvelopeHoso, envelopeFacility: string, caller: IngestCa
   return {
     seq: hoso.index,
     // Bounded so an absurd key is stored (rejected) rather than breaking the index.
-    facility: (mapping.facility || 'UNKNOWN').slice(0, 20),
-    record_key: mapping.key.slice(0, 200),
+    // (by code point, so an emoji is never cut into a lone surrogate that jsonb would refuse).
+    facility: /^[0-9A-Za-z]{5}$/.test(mapping.facility) ? mapping.facility : 'UNKNOWN',
+    record_key: Array.from(mapping.key).slice(0, 200).join(''),
     status: ok ? 'accepted' : 'rejected',
     category: ok ? null : issues[0]!.category,
     issues,

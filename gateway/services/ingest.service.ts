@@ -111,6 +111,10 @@ export async function ingestQd130(body: AsyncIterable<Buffer>, caller: IngestCal
     checkFacility();
     drainHosos();
     if (result.records.length === 0) throw new MappingError('envelope contains no HOSO', 'GIAMDINHHS/THONGTINHOSO/DANHSACHHOSO');
+    const macskcb = reader.header.macskcb;
+    if (macskcb && !/^[0-9A-Za-z]{5}$/.test(macskcb)) {
+      throw new MappingError(`MACSKCB must be a 5-character facility code (got ${macskcb.length} characters)`, 'GIAMDINHHS/THONGTINDONVI/MACSKCB', 'invalid');
+    }
     await flushRaw();
     await flushRecords();
     result.facility = reader.header.macskcb ?? null;

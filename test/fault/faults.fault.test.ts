@@ -8,7 +8,7 @@ import { idForIdentifier } from '../../mappers/shared/ids.js';
 import { syntheticEnvelope } from '../../scripts/lib/qd130-synthetic.js';
 import { startFlakyEhr } from '../helpers/flaky-ehr.js';
 import { servicesEnv, waitFor } from '../helpers/gateway.js';
-import { services, spawnGateway, type GatewayProcess } from '../helpers/process.js';
+import { freePort, services, spawnGateway, type GatewayProcess } from '../helpers/process.js';
 
 /**
  * Fault suite against real processes: the gateway and worker run as separate OS processes on the
@@ -162,7 +162,7 @@ describe('fault tolerance (real processes, real PostgreSQL + Redis)', () => {
 
   it('gateway killed in the middle of a large upload: nothing half-stored, the resubmission links exactly once', async () => {
     const prefix = `f${randomBytes(3).toString('hex')}`;
-    const port = await (await import('../helpers/process.js')).freePort();
+    const port = await freePort();
     let gw = await spawnGateway({ ...baseEnv(prefix), ROLE: 'all' }, port);
     try {
       const { facility, key } = await newFacility();

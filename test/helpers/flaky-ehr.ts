@@ -20,7 +20,7 @@ export async function startFlakyEhr(target: () => string): Promise<{ url: string
       res.end(JSON.stringify({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'transient', diagnostics: `EHR ${state.mode}` }] }));
       return;
     }
-    const upstream = await fetch(`${target()}${req.url!.replace(/^\/fhir/, '/fhir')}`, {
+    const upstream = await fetch(`${target()}${req.url}`, {
       method: req.method!,
       headers: { 'content-type': req.headers['content-type'] ?? 'application/fhir+json', authorization: req.headers.authorization ?? '' },
       ...(req.method === 'GET' ? {} : { body: Buffer.concat(chunks) }),

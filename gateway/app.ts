@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { FhirValidator } from '../profiles/validate.js';
 import type { KeyVerifier } from './auth/api-keys.js';
 import type { Config } from './config.js';
+import { UploadAdmission } from './http/admission.js';
 import { auditTrail } from './http/audit.js';
 import { authenticate } from './http/auth.js';
 import { errorHandler, notFoundHandler } from './http/error-handler.js';
@@ -11,9 +12,10 @@ import { rateLimit } from './http/rate-limit.js';
 import { requestLog } from './http/request-log.js';
 import { apiRoutes } from './routes/api.routes.js';
 import { auditRoutes } from './routes/audit.routes.js';
-import { fhirRoutes, metadataRoute } from './routes/fhir.routes.js';
+import { fhirRoutes, metadataRoute } from '../ehr-store/fhir.routes.js';
 import { ingestRoutes } from './routes/ingest.routes.js';
-import type { EnqueueLink } from './services/ingest.service.js';
+import type { IdentityStage } from '../identity/identity.stage.js';
+import type { EnqueueLink } from '../pipeline/ingest.pipeline.js';
 
 /** Everything the HTTP app needs, passed in (tests build their own). */
 export interface AppDeps {
@@ -26,6 +28,10 @@ export interface AppDeps {
   clock: () => Date;
   /** Public base URL of /fhir used in Bundle links. */
   fhirBaseUrl: string;
+  /** Separate pools so a burst of uploads cannot starve reads or audit writes (default: `pool` for all). */
+  pools?: { ingest?: pg.Pool; audit?: pg.Pool };
+  /** Decides which Patient each record belongs to. */
+  identity: IdentityStage;
 }
 
 /** Build the Express app (never listens; main.ts and supertest do). */
@@ -44,13 +50,21 @@ export function createApp(deps: AppDeps): Express {
   });
   app.use('/fhir', metadataRoute(deps.fhirBaseUrl, clock));
 
-  app.use(auditTrail(pool, log));
+  app.use(auditTrail(deps.pools?.audit ?? pool, log));
   app.use(authenticate(deps.verifier));
   app.use(rateLimit(config.rateLimitPerMinute));
 
-  app.use('/ingest', ingestRoutes({
-    pool, validator: deps.validator, enqueueLink: deps.enqueueLink, log, systems: config.systems,
-    maxBodyBytes: config.maxBodyBytes, maxRecordsPerSubmission: config.maxRecordsPerSubmission, linkBatchSize: config.linkBatchSize,
+  const admission = new UploadAdmission({ totalBytes: config.maxUploadMemoryBytes, perUploadBytes: config.uploadMemoryPerRequestBytes });
+  app.use('/ingest', admission.middleware(), ingestRoutes({
+    pool: deps.pools?.ingest ?? pool,
+    stages: { identity: deps.identity, validator: deps.validator, systems: config.systems },
+    enqueueLink: deps.enqueueLink,
+    log,
+    limits: {
+      maxBodyBytes: config.maxBodyBytes, maxRecordsPerSubmission: config.maxRecordsPerSubmission, maxFieldChars: config.maxFieldBytes,
+      maxHeaderChars: config.maxHeaderFieldChars, maxTextChars: config.maxTextNodeChars,
+      linkBatchSize: config.linkBatchSize, facilityQuotaBytes: config.facilityQuotaBytes, spoolDir: config.spoolDir,
+    },
   }));
   app.use('/api/audit', auditRoutes({ pool, clock }));
   app.use('/api', express.json({ limit: '1mb' }), apiRoutes({ pool, enqueueLink: deps.enqueueLink, log, linkBatchSize: config.linkBatchSize, clock }));

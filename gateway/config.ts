@@ -1,5 +1,6 @@
+import { tmpdir } from 'node:os';
 import { Ajv } from 'ajv';
-import type { IdentifierSystems } from '../mappers/types.js';
+import type { IdentifierSystems } from '../mappers/contract.js';
 
 /** Everything the gateway and worker read from the environment, validated once at start. */
 export interface Config {
@@ -9,10 +10,15 @@ export interface Config {
   redisUrl: string;
   /** `all` = gateway + worker in one process (small site); `gateway` or `worker` to scale out. */
   role: 'all' | 'gateway' | 'worker';
-  /** Where linkage pushes transaction Bundles; defaults to this gateway's own /fhir store. */
-  ehrFhirUrl: string;
-  /** Bearer credential for the EHR; for the built-in store a `linker` API key (created at start when absent). */
+  /**
+   * A province's EHR (FHIR R4 base URL) that linkage pushes transaction Bundles to over HTTP.
+   * Unset: the built-in store, written in-process through the same EHR client port.
+   */
+  ehrFhirUrl?: string;
+  /** Bearer credential for the external EHR. */
   ehrApiKey?: string;
+  /** Raw + parsed bytes one facility may store (FACILITY_QUOTA_MB); 0 = unlimited. */
+  facilityQuotaBytes: number;
   ehrTimeoutMs: number;
   maxBodyBytes: number;
   maxRecordsPerSubmission: number;
@@ -32,6 +38,29 @@ export interface Config {
   demo: boolean;
   logLevel: string;
   systems: IdentifierSystems;
+  /** Longest `NOIDUNGFILE` kept in memory (MAX_FIELD_MB); a longer one is refused with 413 naming the field. */
+  maxFieldBytes: number;
+  /** Longest envelope header field (`MACSKCB`, `NGAYLAP`, `SOLUONGHOSO`, `LOAIHOSO`), characters. */
+  maxHeaderFieldChars: number;
+  /** Longest other text node, tag, comment or processing instruction, characters (never kept, but buffered by the XML parser). */
+  maxTextNodeChars: number;
+  /** Memory all uploads together may hold; beyond it new uploads get 503 with Retry-After. */
+  maxUploadMemoryBytes: number;
+  /** Memory reserved per upload against `maxUploadMemoryBytes`; defaults to twice `maxFieldBytes` (a field is the largest thing held). */
+  uploadMemoryPerRequestBytes: number;
+  /** Where uploads are spooled before parsing (SPOOL_DIR, default the OS temporary directory). */
+  spoolDir: string;
+  /** Time a client has to send the request headers (node http `headersTimeout`). */
+  headersTimeoutMs: number;
+  /** Time a client has to send the whole request, body included (node http `requestTimeout`). */
+  requestTimeoutMs: number;
+  /** A request whose body stops arriving for this long is cut with 408 (socket inactivity while receiving). */
+  idleTimeoutMs: number;
+  /** How long an idle keep-alive connection stays open between requests (node http `keepAliveTimeout`). */
+  keepAliveTimeoutMs: number;
+  /** An upload slower than this, averaged over `minUploadRateWindowMs`, is cut with 408; 0 turns the guard off. */
+  minUploadBytesPerSecond: number;
+  minUploadRateWindowMs: number;
 }
 
 const ENV_SCHEMA = {
@@ -68,8 +97,23 @@ const ENV_SCHEMA = {
     SID_FACILITY: { type: 'string', default: 'http://fhir.hl7.org.vn/core/sid/ma-cskcb' },
     SID_MA_BN_BASE: { type: 'string', default: 'http://fhir.hl7.org.vn/core/sid/ma-bn' },
     EXTENSION_BASE: { type: 'string', default: 'https://fhir.soyte.gov.vn/gateway' },
+    FACILITY_QUOTA_MB: { type: 'number', minimum: 0, default: 51200 },
+    MAX_FIELD_MB: { type: 'number', exclusiveMinimum: 0, default: 32 },
+    MAX_HEADER_FIELD_KB: { type: 'number', exclusiveMinimum: 0, default: 4 },
+    MAX_TEXT_NODE_KB: { type: 'number', minimum: 1, default: 64 },
+    MAX_UPLOAD_MEMORY_MB: { type: 'number', exclusiveMinimum: 0, default: 512 },
+    UPLOAD_MEMORY_PER_REQUEST_MB: { type: 'number', exclusiveMinimum: 0 },
+    SPOOL_DIR: { type: 'string', minLength: 1 },
+    HEADERS_TIMEOUT_MS: { type: 'integer', minimum: 1, default: 30000 },
+    REQUEST_TIMEOUT_MS: { type: 'integer', minimum: 1, default: 600000 },
+    IDLE_TIMEOUT_MS: { type: 'integer', minimum: 1, default: 30000 },
+    KEEP_ALIVE_TIMEOUT_MS: { type: 'integer', minimum: 1, default: 5000 },
+    MIN_UPLOAD_BYTES_PER_S: { type: 'number', minimum: 0, default: 1024 },
+    MIN_UPLOAD_RATE_WINDOW_MS: { type: 'integer', minimum: 100, default: 30000 },
   },
 } as const;
+
+const mb = (v: unknown) => Math.round((v as number) * 1024 * 1024);
 
 /** Thrown with every problem in the environment listed, so an operator fixes them in one go. */
 export class ConfigError extends Error {
@@ -100,7 +144,8 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
     role: e.ROLE,
-    ehrFhirUrl: (e.EHR_FHIR_URL as string | undefined) ?? `http://127.0.0.1:${port}/fhir`,
+    ...(e.EHR_FHIR_URL ? { ehrFhirUrl: e.EHR_FHIR_URL as string } : {}),
+    facilityQuotaBytes: mb(e.FACILITY_QUOTA_MB),
     ...(e.EHR_API_KEY ? { ehrApiKey: e.EHR_API_KEY } : {}),
     ehrTimeoutMs: e.EHR_TIMEOUT_MS,
     maxBodyBytes: Math.round((e.MAX_BODY_MB as number) * 1024 * 1024),
@@ -127,5 +172,17 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
       maBnBase: e.SID_MA_BN_BASE,
       extensionBase: e.EXTENSION_BASE,
     }),
+    maxFieldBytes: mb(e.MAX_FIELD_MB),
+    maxHeaderFieldChars: Math.round((e.MAX_HEADER_FIELD_KB as number) * 1024),
+    maxTextNodeChars: Math.round((e.MAX_TEXT_NODE_KB as number) * 1024),
+    maxUploadMemoryBytes: mb(e.MAX_UPLOAD_MEMORY_MB),
+    uploadMemoryPerRequestBytes: mb((e.UPLOAD_MEMORY_PER_REQUEST_MB as number | undefined) ?? 2 * (e.MAX_FIELD_MB as number)),
+    spoolDir: (e.SPOOL_DIR as string | undefined) ?? tmpdir(),
+    headersTimeoutMs: e.HEADERS_TIMEOUT_MS,
+    requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
+    idleTimeoutMs: e.IDLE_TIMEOUT_MS,
+    keepAliveTimeoutMs: e.KEEP_ALIVE_TIMEOUT_MS,
+    minUploadBytesPerSecond: e.MIN_UPLOAD_BYTES_PER_S,
+    minUploadRateWindowMs: e.MIN_UPLOAD_RATE_WINDOW_MS,
   });
 }

@@ -1,18 +1,22 @@
 import type { Server } from 'node:http';
-import { hostname } from 'node:os';
 import { Redis } from 'ioredis';
 import pino, { type Logger } from 'pino';
+import { migrate } from '../db/migrate.js';
+import { createPool } from '../db/pool.js';
+import { createInProcessEhrClient } from '../ehr-store/in-process-client.js';
+import { structuralIdentityStage } from '../identity/identity.stage.js';
+import { removeStaleSpools } from '../pipeline/spool.js';
 import { FhirValidator } from '../profiles/validate.js';
-import { createLinkQueue, enqueueLinkBatch } from '../workers/queues.js';
+import { syncRecordStatuses } from '../records/records.repo.js';
+import { createHttpEhrClient } from '../workers/fhir-http-client.js';
 import { startRelay } from '../workers/outbox-relay.js';
+import { createLinkQueue, enqueueLinkBatch } from '../workers/queues.js';
 import { startLinkWorker } from '../workers/start-worker.js';
 import { createApp } from './app.js';
-import { createApiKey, KeyVerifier } from './auth/api-keys.js';
+import { KeyVerifier } from './auth/api-keys.js';
 import { seedDemoKeys } from './auth/demo-keys.js';
 import type { Config } from './config.js';
-import { revokeKey } from './store/keys.repo.js';
-import { migrate } from './store/migrate.js';
-import { createPool } from './store/pool.js';
+import { applyServerTimeouts } from './http/server-timeouts.js';
 
 /** A running gateway and/or worker; `stop()` shuts everything down in order. */
 export interface Runtime {
@@ -22,39 +26,48 @@ export interface Runtime {
   stop: () => Promise<void>;
 }
 
-/** Resource types the mapper produces; their validators are compiled at start. */
+/** Resource types the builders produce; their validators are compiled at start. */
 const PRODUCED_TYPES = ['Patient', 'Encounter', 'Condition', 'Organization'];
 
 /**
- * Start what `config.role` asks for: the HTTP gateway (with the built-in FHIR store), the linkage
- * worker and outbox relay, or both in one process (the default for a small site).
+ * Start what `config.role` asks for: the HTTP gateway (ingest, administration, the built-in FHIR
+ * store's routes), the linkage worker and outbox relay, or both in one process (a small site).
+ * The worker reaches the EHR only through the EHR client port: in-process for the built-in store,
+ * fhir-kit-client over HTTP when EHR_FHIR_URL names a province's EHR.
  */
 export async function startRuntime(config: Readonly<Config>, log: Logger = pino({ level: config.logLevel })): Promise<Runtime> {
   const runGateway = config.role !== 'worker';
   const runWorker = config.role !== 'gateway';
-  const gatewayPool = createPool(config.databaseUrl, 20, 'fhir-gateway');
-  const workerPool = runWorker ? createPool(config.databaseUrl, config.workerConcurrency + 4, 'fhir-gateway-worker') : gatewayPool;
-  await migrate(gatewayPool);
-  if (config.demo) await seedDemoKeys(gatewayPool, log);
+  // Reads, uploads, audit writes and linkage each get a pool, so none can starve the others.
+  const readPool = createPool(config.databaseUrl, runGateway ? 16 : 2, 'fhir-gateway');
+  const ingestPool = runGateway ? createPool(config.databaseUrl, 8, 'fhir-gateway-ingest') : undefined;
+  const auditPool = runGateway ? createPool(config.databaseUrl, 4, 'fhir-gateway-audit') : undefined;
+  const workerPool = runWorker ? createPool(config.databaseUrl, config.workerConcurrency * 2 + 4, 'fhir-gateway-worker') : undefined;
+  await migrate(readPool);
+  await syncRecordStatuses(readPool);
+  if (config.demo) await seedDemoKeys(readPool, log);
 
   const queueConnection = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2000 });
   queueConnection.on('error', () => undefined);
   const queue = createLinkQueue(queueConnection, config.queuePrefix, { attempts: config.linkAttempts, backoffMs: config.linkBackoffMs });
   queue.on('error', () => undefined);
-  const enqueueLink = (ids: number[]) => enqueueLinkBatch(queue, ids);
+  const enqueueLink = (ids: number[], jobId: string) => enqueueLinkBatch(queue, ids, jobId);
 
   let server: Server | undefined;
   let url = '';
   if (runGateway) {
+    // Spool files a crash left behind (an upload is spooled for at most REQUEST_TIMEOUT_MS).
+    await removeStaleSpools(config.spoolDir, config.requestTimeoutMs * 2).catch(() => 0);
     const validator = new FhirValidator().warm(PRODUCED_TYPES);
     const app = createApp({
-      config, pool: gatewayPool, validator, enqueueLink, verifier: new KeyVerifier(gatewayPool), log, clock: () => new Date(),
-      fhirBaseUrl: `http://${config.host}:${config.port}/fhir`,
+      config, pool: readPool, validator, enqueueLink, verifier: new KeyVerifier(readPool), log, clock: () => new Date(),
+      fhirBaseUrl: `http://${config.host}:${config.port}/fhir`, pools: { ingest: ingestPool!, audit: auditPool! },
+      identity: structuralIdentityStage(config.systems),
     });
     server = await new Promise<Server>((resolve) => {
       const s = app.listen(config.port, config.host, () => resolve(s));
+      applyServerTimeouts(s, config); // before 'listening', so node's checking interval follows the timeouts
     });
-    server.requestTimeout = 0; // large envelopes may take minutes to upload
     const address = server.address();
     url = typeof address === 'object' && address ? `http://${config.host}:${address.port}` : '';
     log.info({ url, role: config.role }, 'gateway listening');
@@ -62,23 +75,17 @@ export async function startRuntime(config: Readonly<Config>, log: Logger = pino(
 
   let worker: ReturnType<typeof startLinkWorker> | undefined;
   let relay: ReturnType<typeof startRelay> | undefined;
-  let internalKeyId: string | undefined;
-  if (runWorker) {
-    let ehrApiKey = config.ehrApiKey;
-    if (!ehrApiKey) {
-      // The worker links into the built-in store with its own short-lived linker key.
-      const created = await createApiKey(workerPool, { role: 'linker', label: `internal-linker ${hostname()}:${process.pid}` });
-      ehrApiKey = created.key;
-      internalKeyId = created.id;
-    }
-    const ehrFhirUrl = config.ehrFhirUrl.replace(`:${config.port}/`, url ? `:${new URL(url).port}/` : `:${config.port}/`);
+  if (runWorker && workerPool) {
+    const ehr = config.ehrFhirUrl
+      ? createHttpEhrClient({ baseUrl: config.ehrFhirUrl, ...(config.ehrApiKey ? { apiKey: config.ehrApiKey } : {}), timeoutMs: config.ehrTimeoutMs })
+      : createInProcessEhrClient(workerPool);
     worker = startLinkWorker({
-      pool: workerPool, redisUrl: config.redisUrl, queuePrefix: config.queuePrefix, ehrFhirUrl, ehrApiKey,
+      pool: workerPool, redisUrl: config.redisUrl, queuePrefix: config.queuePrefix, ehr,
       ehrTimeoutMs: config.ehrTimeoutMs, concurrency: config.workerConcurrency, lockMs: config.workerLockMs, attempts: config.linkAttempts,
       breakerFailures: config.breakerFailures, breakerCooldownMs: config.breakerCooldownMs, log,
     });
     relay = startRelay({ pool: workerPool, queue, log, staleMs: config.relayStaleMs, batchSize: config.linkBatchSize, intervalMs: config.relayIntervalMs });
-    log.info({ ehr: ehrFhirUrl }, 'linkage worker started');
+    log.info({ ehr: ehr.baseUrl }, 'linkage worker started');
   }
 
   return {
@@ -91,9 +98,7 @@ export async function startRuntime(config: Readonly<Config>, log: Logger = pino(
       await worker?.close();
       await queue.close().catch(() => undefined);
       queueConnection.disconnect();
-      if (internalKeyId) await revokeKey(workerPool, internalKeyId).catch(() => undefined);
-      if (workerPool !== gatewayPool) await workerPool.end();
-      await gatewayPool.end();
+      for (const pool of [workerPool, ingestPool, auditPool, readPool]) await pool?.end();
     },
   };
 }

@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { createApiKey, rotateApiKey } from '../gateway/auth/api-keys.js';
 import { listKeys, revokeKey, ROLES, type Role } from '../gateway/store/keys.repo.js';
-import { migrate } from '../gateway/store/migrate.js';
+import { migrate } from '../db/migrate.js';
 
 async function main(): Promise<number> {
   const { values, positionals } = parseArgs({

@@ -1,23 +1,31 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { FORMATS } from '../mappers/registry.js';
 import { FhirValidator } from '../profiles/validate.js';
-import { mapEnvelope } from './helpers/qd130.js';
+import { mapSource } from './helpers/formats.js';
 
-const DIR = new URL('./golden/qd130/', import.meta.url);
-const cases = readdirSync(DIR).filter((f) => f.endsWith('.xml') && !f.endsWith('.expected.xml'));
+const ROOT = new URL('../', import.meta.url);
 const validator = new FhirValidator();
 
+/** Inputs of a golden folder: every file but the expected outputs and the README. */
+function casesOf(dir: URL): string[] {
+  return readdirSync(dir).filter((f) => !f.endsWith('.expected.json') && !/^README/i.test(f)).sort();
+}
+
 /**
- * Golden files: each envelope in test/golden/qd130 maps to `<case>.expected.json` (key, facility,
- * issues, resources, unmapped fields). Regenerate with UPDATE_GOLDEN=1 and review the diff.
+ * Golden files for every registered format: each input in the format's golden folder maps to
+ * `<case>.expected.json` (key, facility, issues, resources, unmapped fields, births) through the
+ * same pure stages as ingest. Regenerate with UPDATE_GOLDEN=1 and review the diff.
  */
-describe('QĐ 130 mapper golden files', () => {
-  it('has golden cases', () => expect(cases.length).toBeGreaterThanOrEqual(15));
+describe.each(FORMATS.map((f) => [f.format, f] as const))('%s golden files', (_name, format) => {
+  const dir = new URL(`${format.goldenDir}/`, ROOT);
+  const cases = casesOf(dir);
+
+  it('has golden cases', () => expect(cases.length).toBeGreaterThanOrEqual(3));
 
   it.each(cases)('%s maps to its expected FHIR output', (file) => {
-    const xml = readFileSync(new URL(file, DIR), 'utf8');
-    const actual = mapEnvelope(xml).map((e) => e.mapping);
-    const expectedPath = new URL(file.replace(/\.xml$/, '.expected.json'), DIR);
+    const actual = mapSource(format, readFileSync(new URL(file, dir), 'utf8')).map((r) => r.golden);
+    const expectedPath = new URL(file.replace(/\.[a-z0-9]+$/i, '.expected.json'), dir);
     if (process.env.UPDATE_GOLDEN === '1' || (!existsSync(expectedPath) && !process.env.CI)) {
       writeFileSync(expectedPath, `${JSON.stringify(actual, null, 2)}\n`);
     }
@@ -26,9 +34,8 @@ describe('QĐ 130 mapper golden files', () => {
   });
 
   it.each(cases)('%s: every produced resource passes the FHIR R4 schema', (file) => {
-    const xml = readFileSync(new URL(file, DIR), 'utf8');
-    for (const { mapping } of mapEnvelope(xml)) {
-      for (const resource of mapping.resources) expect(validator.validate(resource), `${resource.resourceType}/${resource.id}`).toEqual([]);
+    for (const { golden } of mapSource(format, readFileSync(new URL(file, dir), 'utf8'))) {
+      for (const resource of golden.resources) expect(validator.validate(resource), `${resource.resourceType}/${resource.id}`).toEqual([]);
     }
   });
 });

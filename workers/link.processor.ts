@@ -1,16 +1,15 @@
 import { UnrecoverableError, type Job, type Processor } from 'bullmq';
-import type { Bundle, BundleEntry, FhirResource } from 'fhir/r4.js';
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import {
-  countAttempt, loadEpisodesToLink, lockEpisodesOfRecords, markEpisodesFailed, markEpisodesLinked, type EpisodeToLink,
-} from '../gateway/store/linkage.repo.js';
+  loadEpisodesToLink, lockEpisodesOfRecords, markEpisodesFailed, markEpisodesLinked, recordAttemptFailure, type EpisodeToLink,
+} from '../records/records.repo.js';
 import { CircuitOpenError, type CircuitBreaker } from './circuit-breaker.js';
-import { EhrError, type EhrClient } from './ehr-client.js';
-import type { LinkJobData, LinkJobResult } from './queues.js';
+import { EhrError, type EhrClient } from './ehr-port.js';
+import { buildLinkBundle } from './link-bundle.js';
 
-/** Resource types owned by one episode: stale ones are deleted when a resubmission drops them. */
-const EPISODE_OWNED = new Set(['Condition']);
+export { buildLinkBundle } from './link-bundle.js';
+import type { LinkJobData, LinkJobResult } from './queues.js';
 
 export interface LinkDeps {
   pool: pg.Pool;
@@ -18,28 +17,6 @@ export interface LinkDeps {
   breaker: CircuitBreaker;
   log: Logger;
   attempts: number;
-}
-
-/** Build one transaction Bundle for several episodes: PUT with deterministic ids, newest version wins. */
-export function buildLinkBundle(episodes: EpisodeToLink[]): { bundle: Bundle; refsByEpisode: Map<EpisodeToLink, string[]> } {
-  const entries = new Map<string, BundleEntry>();
-  const refsByEpisode = new Map<EpisodeToLink, string[]>();
-  const ordered = [...episodes].sort((a, b) => a.latestRecordId - b.latestRecordId);
-  for (const ep of ordered) {
-    const refs = ep.resources.map((r: FhirResource) => `${r.resourceType}/${r.id}`);
-    refsByEpisode.set(ep, refs);
-    for (const r of ep.resources) {
-      const ref = `${r.resourceType}/${r.id}`;
-      entries.delete(ref); // keep insertion order of the newest
-      entries.set(ref, { fullUrl: ref, resource: r, request: { method: 'PUT', url: ref } });
-    }
-  }
-  for (const ep of ordered) {
-    for (const old of ep.previousRefs) {
-      if (!entries.has(old) && EPISODE_OWNED.has(old.split('/')[0]!)) entries.set(old, { request: { method: 'DELETE', url: old } });
-    }
-  }
-  return { bundle: { resourceType: 'Bundle', type: 'transaction', entry: [...entries.values()] }, refsByEpisode };
 }
 
 function isTransient(err: unknown): boolean {
@@ -66,7 +43,6 @@ export function createLinkProcessor(deps: LinkDeps): Processor<LinkJobData, Link
     try {
       await client.query('BEGIN');
       const locked = await lockEpisodesOfRecords(client, ids);
-      await countAttempt(client, ids); // under the episode locks: no lock-order conflict with markEpisodesLinked
       const episodes = await loadEpisodesToLink(client, locked);
       const result = await pushEpisodes(episodes, deps);
       await markEpisodesLinked(client, result.linked);
@@ -77,12 +53,7 @@ export function createLinkProcessor(deps: LinkDeps): Processor<LinkJobData, Link
       await client.query('ROLLBACK').catch(() => undefined);
       const last = job.attemptsMade + 1 >= (job.opts.attempts ?? deps.attempts);
       deps.log.warn({ job: job.id, attempt: job.attemptsMade + 1, last, err: (err as Error).message }, 'linkage attempt failed');
-      await deps.pool.query(
-        `UPDATE records SET attempts = attempts + 1, updated_at = now(),
-                status = CASE WHEN $3 THEN 'failed' ELSE status END, last_error = CASE WHEN $3 THEN $2::jsonb ELSE last_error END
-          WHERE id = ANY($1::bigint[]) AND status = 'accepted'`,
-        [ids, JSON.stringify(describe(err)), last],
-      ).catch(() => undefined);
+      await recordAttemptFailure(deps.pool, ids, describe(err), last).catch(() => undefined);
       if (!last) throw err;
       throw new UnrecoverableError((err as Error).message);
     } finally {

@@ -1,7 +1,7 @@
 import type { Queue } from 'bullmq';
 import type pg from 'pg';
 import type { Logger } from 'pino';
-import { findOpenRecords, markQueued } from '../gateway/store/linkage.repo.js';
+import { findOpenRecords, markQueued } from '../records/records.repo.js';
 import { enqueueLinkBatch, type LinkJobData, type LinkJobResult } from './queues.js';
 
 const LIVE_STATES = new Set(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children']);
@@ -30,7 +30,7 @@ export async function relayOpenRecords(
   }
   for (let i = 0; i < orphaned.length; i += deps.batchSize) {
     const batch = orphaned.slice(i, i + deps.batchSize);
-    const jobId = await enqueueLinkBatch(deps.queue, batch, 'relay');
+    const jobId = await enqueueLinkBatch(deps.queue, batch, `relay-${batch[0]}-${batch.length}-${Date.now().toString(36)}`);
     await markQueued(deps.pool, batch, jobId);
   }
   if (orphaned.length) deps.log.info({ records: orphaned.length }, 'relay queued open records');

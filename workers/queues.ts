@@ -34,9 +34,11 @@ export function createLinkQueue(connection: Redis, prefix: string, retry: LinkRe
   });
 }
 
-/** Enqueue one batch; the job id is derived from the first record so a re-queue is visible in logs. */
-export async function enqueueLinkBatch(queue: Queue<LinkJobData, LinkJobResult>, recordIds: number[], origin = 'ingest'): Promise<string> {
-  const jobId = `${origin}-${recordIds[0]}-${recordIds.length}-${Date.now().toString(36)}`;
+/**
+ * Enqueue one batch under a job id chosen by the caller: ingest picks it before the records are
+ * inserted (so each row is written once, already naming its job); the relay and re-runs make their own.
+ */
+export async function enqueueLinkBatch(queue: Queue<LinkJobData, LinkJobResult>, recordIds: number[], jobId: string): Promise<string> {
   await queue.add('link', { recordIds }, { jobId });
   return jobId;
 }

@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import { CircuitBreaker } from './circuit-breaker.js';
-import { createEhrClient } from './ehr-client.js';
+import type { EhrClient } from './ehr-port.js';
 import { createLinkProcessor } from './link.processor.js';
 import { LINK_QUEUE, type LinkJobData, type LinkJobResult } from './queues.js';
 
@@ -11,8 +11,8 @@ export interface WorkerOptions {
   pool: pg.Pool;
   redisUrl: string;
   queuePrefix: string;
-  ehrFhirUrl: string;
-  ehrApiKey: string | undefined;
+  /** The EHR client port: HTTP for a province's EHR, in-process for the built-in store. */
+  ehr: EhrClient;
   ehrTimeoutMs: number;
   concurrency: number;
   lockMs: number;
@@ -27,8 +27,8 @@ export function startLinkWorker(o: WorkerOptions): { worker: Worker<LinkJobData,
   // BullMQ workers need maxRetriesPerRequest: null (blocking commands must not be cut short).
   const connection = new Redis(o.redisUrl, { maxRetriesPerRequest: null });
   connection.on('error', () => undefined); // reconnects by itself; errors are reported by BullMQ
-  const ehr = createEhrClient({ baseUrl: o.ehrFhirUrl, ...(o.ehrApiKey ? { apiKey: o.ehrApiKey } : {}), timeoutMs: o.ehrTimeoutMs });
-  const breaker = new CircuitBreaker(o.ehrFhirUrl, o.breakerFailures, o.breakerCooldownMs);
+  const ehr = o.ehr;
+  const breaker = new CircuitBreaker(ehr.baseUrl, o.breakerFailures, o.breakerCooldownMs);
   const worker = new Worker<LinkJobData, LinkJobResult>(
     LINK_QUEUE,
     createLinkProcessor({ pool: o.pool, ehr, breaker, log: o.log, attempts: o.attempts }),

@@ -1,5 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Db } from '../store/pool.js';
+import type { Db } from '../../db/pool.js';
 import { findKey, insertKey, revokeKey, type Role } from '../store/keys.repo.js';
 
 /** Who is calling, after authentication. */

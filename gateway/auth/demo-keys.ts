@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Db } from '../store/pool.js';
+import type { Db } from '../../db/pool.js';
 import { findKey, type Role } from '../store/keys.repo.js';
 import { createApiKey, parseKey } from './api-keys.js';
 

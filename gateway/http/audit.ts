@@ -1,7 +1,7 @@
 import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { appendAudit, type AuditEntry } from '../store/audit.repo.js';
-import type { Db } from '../store/pool.js';
+import type { Db } from '../../db/pool.js';
 
 function actionFor(method: string, path: string): string {
   // read/search = patient data (FHIR store); view = administrative reads (statistics, submissions, audit).

@@ -1,12 +1,7 @@
 import { Router } from 'express';
-import type pg from 'pg';
-import type { Logger } from 'pino';
-import { badRequest, forbidden, notFound } from '../errors.js';
+import { badRequest } from '../errors.js';
 import { requireRole } from '../http/auth.js';
-import { queueAccepted, type EnqueueLink } from '../services/ingest.service.js';
-import { reopenFailed } from '../store/linkage.repo.js';
-import { facilityStats } from '../store/stats.repo.js';
-import { getSubmission, getSubmissionFacility } from '../store/submissions.repo.js';
+import { rerunFailed, statisticsOf, viewSubmission, type RecordsServiceDeps } from '../services/records.service.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const FACILITY = /^[0-9A-Za-z]{5}$/;
@@ -28,19 +23,13 @@ export function parsePeriod(query: Record<string, unknown>, now: Date): { from: 
 }
 
 /** Administrative API: submission status, statistics, re-runs. */
-export function apiRoutes(deps: { pool: pg.Pool; enqueueLink: EnqueueLink; log: Logger; linkBatchSize: number; clock: () => Date }): Router {
+export function apiRoutes(deps: RecordsServiceDeps & { clock: () => Date }): Router {
   const router = Router();
 
   router.get('/submissions/:id', requireRole('facility', 'admin'), async (req, res) => {
     const id = req.params.id as string;
     if (!UUID.test(id)) throw badRequest('submission id must be a UUID', ['id']);
-    if (req.principal?.role === 'facility') {
-      const owner = await getSubmissionFacility(deps.pool, id);
-      if (!owner) throw notFound(`submission ${id} not found`);
-      if (owner.facility !== req.principal.facility) throw forbidden('this submission belongs to another facility');
-    }
-    const view = await getSubmission(deps.pool, id);
-    if (!view) throw notFound(`submission ${id} not found`);
+    const view = await viewSubmission(deps, id, req.principal?.role === 'facility' ? req.principal.facility : null);
     res.locals.audit = { resource: `submission/${id}` };
     res.json(view);
   });
@@ -49,11 +38,7 @@ export function apiRoutes(deps: { pool: pg.Pool; enqueueLink: EnqueueLink; log: 
     const { from, to } = parsePeriod(req.query as Record<string, unknown>, deps.clock());
     const facility = req.query.facility;
     if (facility !== undefined && (typeof facility !== 'string' || !FACILITY.test(facility))) throw badRequest('facility must be a 5-character MA_CSKCB', ['facility']);
-    const facilities = await facilityStats(deps.pool, from, to, facility as string | undefined);
-    const totals = facilities.reduce(
-      (t, f) => ({ received: t.received + f.received, linked: t.linked + f.linked, rejected: t.rejected + f.rejected, failed: t.failed + f.failed, pending: t.pending + f.pending }),
-      { received: 0, linked: 0, rejected: 0, failed: 0, pending: 0 },
-    );
+    const { totals, facilities } = await statisticsOf(deps, from, to, facility as string | undefined);
     res.json({ from: from.toISOString(), to: to.toISOString(), totals, facilities });
   });
 
@@ -64,14 +49,13 @@ export function apiRoutes(deps: { pool: pg.Pool; enqueueLink: EnqueueLink; log: 
     if (body.keys !== undefined && (!Array.isArray(body.keys) || !body.keys.every((k) => typeof k === 'string' && /^[^\u0000-\u001f\ud800-\udfff]{1,200}$/.test(k)) || body.keys.length > 10_000)) {
       throw badRequest('keys must be an array of MA_LK strings', ['keys']);
     }
-    const ids = await reopenFailed(deps.pool, {
+    const requeued = await rerunFailed(deps, {
       ...(body.facility ? { facility: body.facility as string } : {}),
       ...(body.submissionId ? { submissionId: body.submissionId as string } : {}),
       ...(body.keys ? { keys: body.keys as string[] } : {}),
     });
-    await queueAccepted(ids, deps);
-    res.locals.audit = { resource: `rerun/${ids.length}` };
-    res.status(202).json({ requeued: ids.length });
+    res.locals.audit = { resource: `rerun/${requeued}` };
+    res.status(202).json({ requeued });
   });
 
   return router;

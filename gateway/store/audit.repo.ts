@@ -1,4 +1,4 @@
-import type { Db } from './pool.js';
+import type { Db } from '../../db/pool.js';
 
 /** One audited action (who, when, what, which patient, from where, outcome). */
 export interface AuditEntry {

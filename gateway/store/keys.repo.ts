@@ -1,4 +1,4 @@
-import type { Db } from './pool.js';
+import type { Db } from '../../db/pool.js';
 
 /** Roles of API clients (README "Keys and roles"). `linker` is the worker's credential for the built-in EHR. */
 export type Role = 'facility' | 'portal' | 'admin' | 'auditor' | 'linker';

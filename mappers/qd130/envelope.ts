@@ -20,13 +20,32 @@ export interface EnvelopeHeader {
   soLuongHoSo?: string;
 }
 
-/** Limits that keep one envelope from exhausting memory. */
+/**
+ * Limits that keep one envelope from exhausting memory. Every text node, tag, comment, CDATA section
+ * and processing instruction is bounded, captured or not, because saxes buffers each one whole.
+ */
 export interface EnvelopeLimits {
   maxHoso: number;
+  /** Longest `NOIDUNGFILE` (base64 characters; MAX_FIELD_MB). */
   maxFileChars: number;
+  /** Longest header field (`MACSKCB`, `NGAYLAP`, `SOLUONGHOSO`, `LOAIHOSO`); default 4 096. */
+  maxHeaderChars?: number;
+  /** Longest other text node, tag, comment or processing instruction (never kept); default 65 536, at least 1 024. */
+  maxTextChars?: number;
+  /** All `NOIDUNGFILE` of one `HOSO` together (held until the HOSO closes); default `maxFileChars`. */
+  maxHosoChars?: number;
+  /** Deepest element nesting (saxes keeps one entry per open element); default 64. */
+  maxDepth?: number;
 }
 
-const CAPTURED = new Set(['MACSKCB', 'NGAYLAP', 'SOLUONGHOSO', 'LOAIHOSO', 'NOIDUNGFILE']);
+const HEADER_FIELDS = new Set(['MACSKCB', 'NGAYLAP', 'SOLUONGHOSO', 'LOAIHOSO']);
+const CAPTURED = new Set([...HEADER_FIELDS, 'NOIDUNGFILE']);
+
+/** What saxes is buffering at the current position: each of these is held whole until it ends. */
+type Unit = 'text' | 'open' | 'tag' | 'comment' | 'cdata' | 'pi' | 'decl';
+const TERMINATOR = { comment: '-->', cdata: ']]>', pi: '?>' } as const;
+/** After `<!`: the markup these openers start (XML 1.0 §2.5 comments, §2.7 CDATA, §2.8 DOCTYPE). */
+const OPENERS: Array<[string, Unit]> = [['!--', 'comment'], ['![CDATA[', 'cdata'], ['!DOCTYPE', 'decl']];
 
 /**
  * Streaming reader of the `GIAMDINHHS` envelope. Feed it text chunks with `write`; every finished
@@ -37,17 +56,36 @@ export class Qd130EnvelopeReader {
   readonly header: EnvelopeHeader = {};
   private readonly parser = new SaxesParser({ xmlns: false, position: true });
   private readonly path: string[] = [];
+  private readonly max: Required<EnvelopeLimits>;
+  /** Pieces fed to saxes: a unit longer than this always spans a boundary, where it is measured. */
+  private readonly pieceChars: number;
   private text: string[] = [];
   private textChars = 0;
   private hoso: EnvelopeHoso | undefined;
+  private hosoChars = 0;
   private file: Partial<EnvelopeFile> | undefined;
   private hosoCount = 0;
   private sawRoot = false;
+  private unit: Unit = 'text';
+  private unitChars = 0;
+  private opening = '';
+  private unitTail = '';
+  private declBrackets = 0;
+  private declQuote = '';
 
   constructor(
     private readonly onHoso: (hoso: EnvelopeHoso) => void,
-    private readonly limits: EnvelopeLimits,
+    limits: EnvelopeLimits,
   ) {
+    this.max = {
+      maxHoso: limits.maxHoso,
+      maxFileChars: limits.maxFileChars,
+      maxHeaderChars: limits.maxHeaderChars ?? 4096,
+      maxTextChars: Math.max(limits.maxTextChars ?? 65_536, 1024),
+      maxHosoChars: limits.maxHosoChars ?? limits.maxFileChars,
+      maxDepth: limits.maxDepth ?? 64,
+    };
+    this.pieceChars = Math.min(65_536, this.max.maxTextChars);
     const p = this.parser;
     p.on('doctype', () => this.fail('DOCTYPE is not allowed in a GIAMDINHHS envelope (entity expansion is disabled)', 'security'));
     p.on('opentag', (tag) => this.open(tag.name));
@@ -61,13 +99,102 @@ export class Qd130EnvelopeReader {
 
   /** Feed the next piece of the document. */
   write(chunk: string): void {
-    this.parser.write(chunk);
+    for (let i = 0; i < chunk.length; i += this.pieceChars) this.writePiece(chunk.length <= this.pieceChars ? chunk : chunk.slice(i, i + this.pieceChars));
   }
 
   /** Signal the end of the document; throws if it was incomplete or not an envelope. */
   end(): void {
     this.parser.close();
     if (!this.sawRoot) throw new MappingError('root element GIAMDINHHS not found', '/');
+  }
+
+  /** Measure the unit carried over from earlier pieces before saxes buffers more of it; refuse it past its limit. */
+  private writePiece(s: string): void {
+    const unit = this.unit;
+    const before = this.unitChars;
+    const head = this.scan(s);
+    const top = this.path[this.path.length - 1];
+    const inField = unit === 'text' || unit === 'cdata';
+    const limit = inField && top === 'NOIDUNGFILE' ? this.max.maxFileChars : this.max.maxTextChars;
+    if (before + head > limit) {
+      // Parse exactly what fits, so the outcome does not depend on how the body was cut into chunks.
+      if (limit > before) this.parser.write(s.slice(0, limit - before));
+      if (inField) this.fail(`${top ?? 'text outside the root element'} is longer than ${limit} characters`, 'too-costly');
+      this.fail(`a tag, comment, CDATA section or processing instruction is longer than ${limit} characters`, 'too-costly');
+    }
+    this.parser.write(s);
+  }
+
+  /**
+   * Follow `s` through the units saxes buffers (cheap: one indexOf per markup boundary); returns how
+   * many of its characters belong to the unit that was open when `s` began.
+   */
+  private scan(s: string): number {
+    let head = -1;
+    let pos = 0;
+    const endAt = (end: number, next: Unit) => {
+      if (head < 0) head = end;
+      this.unit = next;
+      this.unitChars = next === 'open' ? 1 : 0;
+      this.opening = '';
+      this.unitTail = '';
+      pos = next === 'open' ? end + 1 : end;
+    };
+    while (pos < s.length) {
+      const u = this.unit;
+      if (u === 'text' || u === 'tag') {
+        const i = s.indexOf(u === 'text' ? '<' : '>', pos);
+        if (i < 0) break;
+        this.unitChars += i - pos;
+        if (u === 'text') endAt(i, 'open');
+        else endAt(i + 1, 'text');
+      } else if (u === 'open') {
+        const c = s[pos]!;
+        if (this.opening === '' && c !== '!' && c !== '?') {
+          this.unit = 'tag'; // an element tag, by far the most common case
+          continue;
+        }
+        pos += 1;
+        this.unitChars += 1;
+        const op = (this.opening += c);
+        const match = OPENERS.find(([o]) => o === op);
+        if (match) this.unit = match[1];
+        else if (op === '?') this.unit = 'pi';
+        else if (!OPENERS.some(([o]) => o.startsWith(op))) this.unit = 'tag'; // saxes reports junk after `<!`
+        this.declBrackets = 0;
+        this.declQuote = '';
+      } else if (u === 'decl') {
+        const end = this.scanDecl(s, pos);
+        if (end < 0) break;
+        this.unitChars += end - pos;
+        endAt(end, 'text');
+      } else {
+        const term = TERMINATOR[u];
+        const end = findTerminator(this.unitTail, s, pos, term);
+        if (end < 0) {
+          this.unitTail = (this.unitTail + s.slice(Math.max(pos, s.length - term.length + 1))).slice(1 - term.length);
+          break;
+        }
+        this.unitChars += end - pos;
+        endAt(end, 'text');
+      }
+    }
+    if (pos < s.length) this.unitChars += s.length - pos;
+    return head < 0 ? s.length : head;
+  }
+
+  /** End (exclusive) of a DOCTYPE declaration in `s`, skipping quoted literals and the internal subset; -1 if not in `s`. */
+  private scanDecl(s: string, from: number): number {
+    for (let i = from; i < s.length; i++) {
+      const c = s[i]!;
+      if (this.declQuote) {
+        if (c === this.declQuote) this.declQuote = '';
+      } else if (c === '"' || c === "'") this.declQuote = c;
+      else if (c === '[') this.declBrackets += 1;
+      else if (c === ']') this.declBrackets -= 1;
+      else if (c === '>' && this.declBrackets <= 0) return i + 1;
+    }
+    return -1;
   }
 
   private where(): string {
@@ -84,13 +211,15 @@ export class Qd130EnvelopeReader {
       if (name !== 'GIAMDINHHS') this.fail(`root element must be GIAMDINHHS, found ${name}`);
       this.sawRoot = true;
     }
+    if (this.path.length >= this.max.maxDepth) this.fail(`elements are nested deeper than ${this.max.maxDepth} levels`, 'too-costly');
     this.path.push(name);
     if (name === 'HOSO') {
       this.hosoCount += 1;
-      if (this.hosoCount > this.limits.maxHoso) {
-        this.fail(`more than ${this.limits.maxHoso} HOSO in one envelope; split the export`, 'too-costly');
+      if (this.hosoCount > this.max.maxHoso) {
+        this.fail(`more than ${this.max.maxHoso} HOSO in one envelope; split the export`, 'too-costly');
       }
       this.hoso = { index: this.hosoCount, files: [] };
+      this.hosoChars = 0;
     } else if (name === 'FILEHOSO') {
       this.file = {};
     }
@@ -104,9 +233,8 @@ export class Qd130EnvelopeReader {
     const current = this.path[this.path.length - 1];
     if (!current || !CAPTURED.has(current)) return;
     this.textChars += t.length;
-    if (this.textChars > this.limits.maxFileChars) {
-      this.fail(`${current} is longer than ${this.limits.maxFileChars} characters`, 'too-costly');
-    }
+    const limit = HEADER_FIELDS.has(current) ? this.max.maxHeaderChars : this.max.maxFileChars;
+    if (this.textChars > limit) this.fail(`${current} is longer than ${limit} characters`, 'too-costly');
     this.text.push(t);
   }
 
@@ -126,7 +254,13 @@ export class Qd130EnvelopeReader {
         if (this.file) this.file.loaiHoSo = value.toUpperCase();
         break;
       case 'NOIDUNGFILE':
-        if (this.file) this.file.base64 = value;
+        if (this.file) {
+          this.hosoChars += value.length;
+          if (this.hoso && this.hosoChars > this.max.maxHosoChars) {
+            this.fail(`the FILEHOSO of HOSO ${this.hoso.index} are longer than ${this.max.maxHosoChars} characters together`, 'too-costly');
+          }
+          this.file.base64 = value;
+        }
         break;
       case 'FILEHOSO':
         if (!this.file?.loaiHoSo) this.fail(`FILEHOSO ${(this.hoso?.files.length ?? 0) + 1} has no LOAIHOSO`);
@@ -141,4 +275,15 @@ export class Qd130EnvelopeReader {
     if (CAPTURED.has(name)) this.text = [];
     this.path.pop();
   }
+}
+
+/** End (exclusive) of `term` searched from `pos`, including a `term` split between the previous piece (`tail`) and `s`. */
+function findTerminator(tail: string, s: string, pos: number, term: string): number {
+  if (pos === 0) {
+    for (let k = Math.min(tail.length, term.length - 1); k >= 1; k--) {
+      if (tail.endsWith(term.slice(0, k)) && s.startsWith(term.slice(k))) return term.length - k;
+    }
+  }
+  const i = s.indexOf(term, pos);
+  return i < 0 ? -1 : i + term.length;
 }

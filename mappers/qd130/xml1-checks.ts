@@ -1,21 +1,12 @@
-import { MA_LOAI_KCB } from '../shared/code-maps/index.js';
-import { checkCccdAgainstPerson, decodeCccd, isCccdProblem } from '../shared/cccd.js';
+import { MA_LOAI_KCB_TABLE } from '../shared/code-maps/index.js';
 import { hisDateOrderKey, parseHisDate, type HisDate } from '../shared/dates.js';
-import type { IssueCategory, RecordIssue } from '../types.js';
+import { parseIcd10 } from '../shared/icd10.js';
+import type { IssueCategory, RecordIssue } from '../contract.js';
 import type { TableRecord } from './tables.js';
 import { splitMulti } from './xml1-fields.js';
 
 /** Fields an episode cannot be linked without (QĐ 130 XML1 "bắt buộc" fields the mapping needs). */
 const REQUIRED = ['MA_LK', 'HO_TEN', 'NGAY_SINH', 'GIOI_TINH', 'NGAY_VAO', 'NGAY_RA', 'MA_LOAI_KCB', 'MA_BENH_CHINH'] as const;
-
-/** ICD-10 as sent by HIS: letter + 2 digits, optional dot, up to 4 more (e.g. `J03`, `J03.9`, `S52.50`). */
-export const ICD10 = /^[A-Z]\d{2}(\.?[0-9A-Z]{1,4})?$/;
-
-/** Rejection order: the first issue's category is the record's category in statistics. */
-const PRIORITY: IssueCategory[] = [
-  'FACILITY_MISMATCH', 'SCHEMA', 'CCCD_MISSING', 'CCCD_FORMAT', 'CCCD_PROVINCE_UNKNOWN',
-  'CCCD_DOB_MISMATCH', 'CCCD_GENDER_MISMATCH', 'DATE_ORDER',
-];
 
 /** Dates of XML1 after parsing, shared by checks and mapping. */
 export interface Xml1Dates {
@@ -25,14 +16,8 @@ export interface Xml1Dates {
   discharge?: HisDate;
 }
 
-/** The CCCD the episode is keyed by: SO_CCCD, or a 12-digit item of MA_THE_BHYT (ND 188/2025 allows the CCCD as card number). */
-export function resolveCccd(r: TableRecord): { value: string | undefined; field: string } {
-  if (r.SO_CCCD) return { value: r.SO_CCCD.replace(/\s+/g, ''), field: 'XML1.SO_CCCD' };
-  const fromCard = splitMulti(r.MA_THE_BHYT).find((c) => /^\d{12}$/.test(c) && !isCccdProblem(decodeCccd(c)));
-  return { value: fromCard, field: fromCard ? 'XML1.MA_THE_BHYT' : 'XML1.SO_CCCD' };
-}
-
-function gender(code: string | undefined): 'male' | 'female' | 'unknown' | undefined {
+/** XML1.GIOI_TINH: 1 Nam, 2 Nữ, 3 Chưa xác định (vn-health-data §1.5). */
+export function genderOf(code: string | undefined): 'male' | 'female' | 'unknown' | undefined {
   return code === '1' ? 'male' : code === '2' ? 'female' : code === '3' ? 'unknown' : undefined;
 }
 
@@ -44,15 +29,18 @@ function before(a: HisDate, b: HisDate): boolean {
   return hisDateOrderKey(a) < hisDateOrderKey(b);
 }
 
+/** The day an episode's codes are judged by: its end (NGAY_RA), else its start, as `yyyy-mm-dd`. */
+export function episodeDay(dates: Xml1Dates): string | undefined {
+  const d = dates.discharge ?? dates.admit;
+  return d?.day ? d.fhirDate : undefined;
+}
+
 /**
- * Check an XML1 record: required fields, field formats, CCCD structure and consistency with
- * NGAY_SINH / GIOI_TINH (exactly one CCCD category), and date order. Issues come sorted so the
- * first one is the record's category.
+ * Check an XML1 record's own content: required fields, field formats, code lists in force on the
+ * episode's date, ICD-10 codes (dagger/asterisk marks accepted) and date order. Identity (CCCD)
+ * is not checked here: that is the identity stage's job.
  */
-export function checkXml1(
-  r: TableRecord,
-  motherCccds: readonly string[] = [],
-): { issues: RecordIssue[]; dates: Xml1Dates; cccd?: string } {
+export function checkXml1(r: TableRecord): { issues: RecordIssue[]; dates: Xml1Dates } {
   const issues: RecordIssue[] = [];
   const add = (category: IssueCategory, field: string, message: string) => issues.push({ category, field: `XML1.${field}`, message });
 
@@ -71,30 +59,25 @@ export function checkXml1(
   date('NGAY_VAO_NOI_TRU', 'inpatientAdmit');
   date('NGAY_RA', 'discharge');
 
-  if (r.GIOI_TINH && !gender(r.GIOI_TINH)) add('SCHEMA', 'GIOI_TINH', `GIOI_TINH "${r.GIOI_TINH}" must be 1 (Nam), 2 (Nữ) or 3 (Chưa xác định)`);
-  if (r.MA_LOAI_KCB && !MA_LOAI_KCB.has(r.MA_LOAI_KCB)) {
-    add('SCHEMA', 'MA_LOAI_KCB', `MA_LOAI_KCB "${r.MA_LOAI_KCB}" is not a code of QĐ 824 Phụ lục 1 (01–10)`);
+  if (r.GIOI_TINH && !genderOf(r.GIOI_TINH)) add('SCHEMA', 'GIOI_TINH', `GIOI_TINH "${r.GIOI_TINH}" must be 1 (Nam), 2 (Nữ) or 3 (Chưa xác định)`);
+  if (r.MA_LOAI_KCB) {
+    const day = episodeDay(dates);
+    const known = day ? MA_LOAI_KCB_TABLE.lookup(r.MA_LOAI_KCB, day) : MA_LOAI_KCB_TABLE.anyVersion(r.MA_LOAI_KCB);
+    if (!known) {
+      const table = day ? MA_LOAI_KCB_TABLE.describe(day) : 'any version of the MA_LOAI_KCB list';
+      add('SCHEMA', 'MA_LOAI_KCB', `MA_LOAI_KCB "${r.MA_LOAI_KCB}" is not a code of ${table}${day ? ` in force on ${day}` : ''}`);
+    }
   }
-  if (r.MA_BENH_CHINH && !ICD10.test(r.MA_BENH_CHINH)) add('SCHEMA', 'MA_BENH_CHINH', `MA_BENH_CHINH "${r.MA_BENH_CHINH}" is not an ICD-10 code`);
+  if (r.MA_BENH_CHINH && !parseIcd10(r.MA_BENH_CHINH)) add('SCHEMA', 'MA_BENH_CHINH', `MA_BENH_CHINH "${r.MA_BENH_CHINH}" is not an ICD-10 code`);
   const secondary = splitMulti(r.MA_BENH_KT);
-  const badSecondary = secondary.filter((c) => !ICD10.test(c));
+  const badSecondary = secondary.filter((c) => !parseIcd10(c));
   if (badSecondary.length) add('SCHEMA', 'MA_BENH_KT', `MA_BENH_KT has codes that are not ICD-10: ${badSecondary.join(', ')}`);
   if (secondary.length > 12) add('SCHEMA', 'MA_BENH_KT', `MA_BENH_KT has ${secondary.length} codes; QĐ 130 allows at most 12`);
-
-  const { value: cccd, field: cccdField } = resolveCccd(r);
-  const problem = checkCccdAgainstPerson(cccd, { birthYear: dates.birth?.year, gender: gender(r.GIOI_TINH) });
-  if (problem) {
-    issues.push({ category: problem.category, field: cccdField, message: problem.message });
-  } else if (cccd && motherCccds.includes(cccd)) {
-    add('CCCD_DOB_MISMATCH', 'SO_CCCD', 'SO_CCCD is the mother\'s or guardian\'s CCCD (XML9.SO_CCCD_NND): register the infant under its own identity');
-  }
 
   if (dates.admit && dates.discharge && before(dates.discharge, dates.admit)) add('DATE_ORDER', 'NGAY_RA', 'NGAY_RA is earlier than NGAY_VAO');
   if (dates.admit && dates.inpatientAdmit && before(dates.inpatientAdmit, dates.admit)) {
     add('DATE_ORDER', 'NGAY_VAO_NOI_TRU', 'NGAY_VAO_NOI_TRU is earlier than NGAY_VAO');
   }
   if (dates.birth && dates.admit && before(dates.admit, dates.birth)) add('DATE_ORDER', 'NGAY_SINH', 'NGAY_SINH is later than NGAY_VAO');
-
-  issues.sort((a, b) => PRIORITY.indexOf(a.category) - PRIORITY.indexOf(b.category));
-  return problem || !cccd ? { issues, dates } : { issues, dates, cccd };
+  return { issues, dates };
 }

@@ -1,5 +1,5 @@
 /**
- * The gateway + worker under test, run as a separate `node --import tsx gateway/main.ts` process so
+ * A gateway and/or worker under test, run as a separate `node --import tsx gateway/main.ts` process so
  * its memory (and CPU, see bench-cpu.ts) can be read from /proc without the benchmark's own data in the figures.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -39,9 +39,12 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** A running gateway child. */
+/** A running gateway or worker child. */
 export interface GatewayChild {
   pid: number;
+  /** Name in messages, e.g. `gateway 1` or `worker 2`. */
+  name: string;
+  /** Base URL; empty for a ROLE=worker process (it does not listen). */
   url: string;
   /** Peak RSS seen so far (max of VmHWM and polled VmRSS), in kB. */
   peakRssKb(): number;
@@ -57,7 +60,7 @@ const TAIL_LINES = 40;
 const FORWARD_LINES = 20;
 
 /** Keep the last lines of the child's output and forward the first few to our stderr. */
-function watchOutput(child: ChildProcess, tail: string[]): void {
+function watchOutput(child: ChildProcess, tail: string[], name: string): void {
   let forwarded = 0;
   let suppressed = 0;
   const onLine = (line: string) => {
@@ -65,16 +68,16 @@ function watchOutput(child: ChildProcess, tail: string[]): void {
     if (tail.length > TAIL_LINES) tail.shift();
     if (forwarded < FORWARD_LINES) {
       forwarded++;
-      process.stderr.write(`[gateway] ${line.slice(0, 500)}\n`);
+      process.stderr.write(`[${name}] ${line.slice(0, 500)}\n`);
     } else if (++suppressed % 1000 === 1) {
-      process.stderr.write(`[gateway] … more output suppressed (${suppressed} lines so far)\n`);
+      process.stderr.write(`[${name}] … more output suppressed (${suppressed} lines so far)\n`);
     }
   };
   for (const stream of [child.stdout, child.stderr]) if (stream) createInterface({ input: stream }).on('line', onLine);
 }
 
 /** Poll `url/health` until it answers 200, the child dies, or `timeoutMs` passes. */
-async function waitHealthy(url: string, child: GatewayChild, timeoutMs: number): Promise<void> {
+export async function waitHealthy(url: string, child: GatewayChild, timeoutMs: number): Promise<void> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     child.assertAlive();
@@ -84,7 +87,7 @@ async function waitHealthy(url: string, child: GatewayChild, timeoutMs: number):
     } catch {
       // not listening yet
     }
-    if (Date.now() > until) throw new Error(`gateway did not become healthy within ${timeoutMs} ms`);
+    if (Date.now() > until) throw new Error(`${child.name} did not become healthy within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -97,16 +100,30 @@ function assertIsGatewayNode(pid: number): void {
   }
 }
 
+/** How to start one child and when it counts as ready. */
+export interface ChildOptions {
+  startTimeoutMs?: number;
+  /** Name in messages (default `gateway`). */
+  name?: string;
+  /** Resolves when the child is ready; default: GET /health answers 200 (a worker passes its own check). */
+  ready?: (child: GatewayChild, timeoutMs: number) => Promise<void>;
+  /** Base URL of the child (default from env.PORT; empty for a worker). */
+  url?: string;
+}
+
 /**
  * Start `node [nodeArgs] --import tsx gateway/main.ts` in `cwd` with `env` (which must include PORT) and wait
- * for GET /health. Peak RSS is polled every 200 ms in addition to the kernel's VmHWM.
+ * until it is ready (GET /health, unless `o.ready` says otherwise). Peak RSS is polled every 200 ms in
+ * addition to the kernel's VmHWM.
  */
-export async function startGatewayChild(cwd: string, env: Record<string, string>, nodeArgs: readonly string[] = [], startTimeoutMs = 60_000): Promise<GatewayChild> {
+export async function startGatewayChild(cwd: string, env: Record<string, string>, nodeArgs: readonly string[] = [], o: ChildOptions = {}): Promise<GatewayChild> {
+  const name = o.name ?? 'gateway';
+  const startTimeoutMs = o.startTimeoutMs ?? 60_000;
   const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'gateway/main.ts'], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const pid = child.pid;
-  if (pid === undefined) throw new Error('could not spawn the gateway process');
+  if (pid === undefined) throw new Error(`could not spawn the ${name} process`);
   const tail: string[] = [];
-  watchOutput(child, tail);
+  watchOutput(child, tail, name);
   let exit: string | undefined;
   const exited = new Promise<string>((resolve) => child.once('exit', (code, signal) => resolve((exit = signal ?? `exit ${code}`))));
   let peakKb = 0;
@@ -118,13 +135,14 @@ export async function startGatewayChild(cwd: string, env: Record<string, string>
   poller.unref();
   void exited.then(() => clearInterval(poller));
 
-  const url = `http://127.0.0.1:${env.PORT}`;
+  const url = o.url ?? `http://127.0.0.1:${env.PORT}`;
   const handle: GatewayChild = {
     pid,
+    name,
     url,
     peakRssKb: () => (sample(), peakKb),
     assertAlive() {
-      if (exit !== undefined) throw new Error(`gateway process ended (${exit}); last output:\n  ${tail.join('\n  ')}`);
+      if (exit !== undefined) throw new Error(`${name} process ended (${exit}); last output:\n  ${tail.join('\n  ')}`);
     },
     tail: () => [...tail],
     async stop(graceMs = 15_000) {
@@ -142,7 +160,7 @@ export async function startGatewayChild(cwd: string, env: Record<string, string>
     if (exit === undefined) child.kill('SIGKILL');
   });
   try {
-    await waitHealthy(url, handle, startTimeoutMs);
+    await (o.ready ?? ((c, ms) => waitHealthy(url, c, ms)))(handle, startTimeoutMs);
     assertIsGatewayNode(pid);
   } catch (err) {
     await handle.stop(2000);

@@ -1,5 +1,6 @@
 /**
- * Where the CPU goes during the timed phase: the gateway child, PostgreSQL (postmaster and its
+ * Where the CPU goes during the timed phase: the gateway children (ROLE=all or gateway), the
+ * ROLE=worker children, PostgreSQL (postmaster and its
  * backends), Redis and the benchmark itself. Read-only: /proc, `pg_backend_pid()` and Redis INFO.
  * Figures for a service are absent when it does not run on this machine.
  */
@@ -9,7 +10,10 @@ import type pg from 'pg';
 
 /** CPU seconds (user + system) used so far, per party. */
 export interface CpuSnapshot {
+  /** Summed over every ROLE=all / ROLE=gateway process. */
   gateway?: number;
+  /** Summed over every ROLE=worker process (absent when there is none). */
+  worker?: number;
   postgres?: number;
   redis?: number;
   bench: number;
@@ -77,12 +81,28 @@ export async function redisCpuSeconds(redisUrl: string): Promise<number | undefi
   }
 }
 
+/** CPU seconds summed over `pids`; undefined when there are none or one is gone. */
+function sumCpuSeconds(pids: readonly number[]): number | undefined {
+  let sum = 0;
+  for (const pid of pids) {
+    const s = processCpuSeconds(pid);
+    if (s === undefined) return undefined;
+    sum += s;
+  }
+  return pids.length ? sum : undefined;
+}
+
+/** CPU seconds used so far by one process (for per-process figures); undefined when it is gone. */
+export const cpuSecondsOf = processCpuSeconds;
+
 /** Take a CPU snapshot of every party that can be measured. */
-export async function cpuSnapshot(o: { gatewayPid: number; postmaster?: number; redisUrl: string }): Promise<CpuSnapshot> {
+export async function cpuSnapshot(o: { gatewayPids: readonly number[]; workerPids?: readonly number[]; postmaster?: number; redisUrl: string }): Promise<CpuSnapshot> {
   const usage = process.cpuUsage();
   const snapshot: CpuSnapshot = { bench: (usage.user + usage.system) / 1e6 };
-  const gateway = processCpuSeconds(o.gatewayPid);
+  const gateway = sumCpuSeconds(o.gatewayPids);
   if (gateway !== undefined) snapshot.gateway = gateway;
+  const worker = sumCpuSeconds(o.workerPids ?? []);
+  if (worker !== undefined) snapshot.worker = worker;
   const postgres = o.postmaster === undefined ? undefined : postgresCpuSeconds(o.postmaster);
   if (postgres !== undefined) snapshot.postgres = postgres;
   const redis = await redisCpuSeconds(o.redisUrl);
@@ -90,10 +110,13 @@ export async function cpuSnapshot(o: { gatewayPid: number; postmaster?: number; 
   return snapshot;
 }
 
+/** Every party, in report order. */
+export const CPU_PARTIES = ['gateway', 'worker', 'postgres', 'redis', 'bench'] as const;
+
 /** `after − before` for every party measured both times. */
 export function cpuUsed(before: CpuSnapshot, after: CpuSnapshot): CpuUsage {
   const out: CpuUsage = {};
-  for (const k of ['gateway', 'postgres', 'redis', 'bench'] as const) {
+  for (const k of CPU_PARTIES) {
     const a = after[k];
     const b = before[k];
     if (a !== undefined && b !== undefined) out[k] = Math.round((a - b) * 100) / 100;

@@ -1,6 +1,6 @@
 /**
- * The benchmark's HTTP side: POST envelopes to /ingest/qd130 with bounded concurrency, and read
- * linkage progress from GET /api/stats/facilities.
+ * The benchmark's HTTP side: POST envelopes to /ingest/qd130 with bounded concurrency over one or
+ * more gateways, read the run's totals from GET /api/stats/facilities, and wait until it is settled.
  */
 import { performance } from 'node:perf_hooks';
 import type { BenchEnvelope } from './bench-workload.js';
@@ -50,30 +50,46 @@ async function postOne(url: string, key: string, envelope: BenchEnvelope): Promi
   return { ms, accepted, rejected: records.length - accepted };
 }
 
+/** How the POST phase is driven. */
+export interface PostPlan {
+  /** Gateway base URLs; envelope i goes to `urls[i % urls.length]`. */
+  urls: readonly string[];
+  /** Generated lazily and pulled by the lanes one at a time. */
+  envelopes: Iterable<BenchEnvelope>;
+  keyFor: (facility: string) => string;
+  concurrency: number;
+  /** Called after each answer (for progress). */
+  onDone?: (answer: { episodes: number; accepted: number; rejected: number }) => void;
+  /** Awaited before each POST (backlog limit); resolves at once when there is none. */
+  beforePost?: (episodes: number) => Promise<void>;
+}
+
 /**
- * POST every envelope with at most `concurrency` requests in flight (each facility with its own key);
- * any answer other than 202 fails the phase. `onDone` is called after each answer (for progress).
+ * POST every envelope with at most `concurrency` requests in flight (each facility with its own key),
+ * spread round-robin over the gateways; any answer other than 202 fails the phase. Only the
+ * envelopes in flight are in memory; `bytes` sums what was sent.
  */
-export async function postEnvelopes(
-  url: string,
-  envelopes: readonly BenchEnvelope[],
-  keyFor: (facility: string) => string,
-  concurrency: number,
-  onDone: (episodes: number) => void = () => undefined,
-): Promise<PostPhase> {
-  const phase: PostPhase = { timings: [], startedAt: performance.now(), endedAt: 0, accepted: 0, rejected: 0 };
-  let next = 0;
+export async function postEnvelopes(plan: PostPlan): Promise<PostPhase & { bytes: number; envelopes: number }> {
+  const phase = { timings: [] as PostTiming[], startedAt: performance.now(), endedAt: 0, accepted: 0, rejected: 0, bytes: 0, envelopes: 0 };
+  const source = plan.envelopes[Symbol.iterator]();
+  let index = 0;
   const lane = async () => {
-    while (next < envelopes.length) {
-      const envelope = envelopes[next++]!;
-      const r = await postOne(url, keyFor(envelope.facility), envelope);
+    for (;;) {
+      const next = source.next(); // synchronous: lanes never take the same envelope
+      if (next.done) return;
+      const envelope = next.value;
+      const url = plan.urls[index++ % plan.urls.length]!;
+      await plan.beforePost?.(envelope.episodes);
+      const r = await postOne(url, plan.keyFor(envelope.facility), envelope);
       phase.timings.push({ ms: r.ms, episodes: envelope.episodes });
       phase.accepted += r.accepted;
       phase.rejected += r.rejected;
-      onDone(envelope.episodes);
+      phase.bytes += envelope.body.length;
+      phase.envelopes++;
+      plan.onDone?.({ episodes: envelope.episodes, accepted: r.accepted, rejected: r.rejected });
     }
   };
-  await Promise.all(Array.from({ length: Math.min(concurrency, envelopes.length) }, lane));
+  await Promise.all(Array.from({ length: Math.max(1, plan.concurrency) }, lane));
   phase.endedAt = performance.now();
   return phase;
 }
@@ -137,24 +153,6 @@ export class Sleeper {
 }
 
 /**
- * How long to wait before the next statistics poll. Every poll is a GROUP BY over the day's records
- * (tens of ms of PostgreSQL CPU once the table is large), so polling must not load the system it
- * measures: once a second while POSTs are still running (the run cannot finish before), afterwards a
- * third of the estimated time left at the current linkage rate, between 100 ms and 2 s.
- */
-export function pollPacer(target: number, postsDone: () => boolean): (t: LinkTotals, at: number) => number {
-  let previous: { settled: number; at: number } | undefined;
-  return (t, at) => {
-    const current = { settled: settled(t), at };
-    const rate = previous && current.at > previous.at ? (current.settled - previous.settled) / (current.at - previous.at) : 0;
-    previous = current;
-    if (!postsDone()) return 1000;
-    if (rate <= 0) return 250;
-    return Math.min(2000, Math.max(100, (target - current.settled) / rate / 3));
-  };
-}
-
-/**
  * Poll the run's totals until `target` records are settled (linked, rejected or failed), sleeping
  * `nextDelayMs(totals, at)` between polls. Resolves with the totals and performance.now() of the
  * answer that showed it. `check` runs before each poll (throw to abort, e.g. when the gateway died).
@@ -166,13 +164,13 @@ export async function waitUntilSettled(o: {
   check: () => void;
   nextDelayMs: (t: LinkTotals, at: number) => number;
   sleeper: Sleeper;
-  onTotals?: (t: LinkTotals) => void;
+  onTotals?: (t: LinkTotals, at: number) => void;
 }): Promise<{ totals: LinkTotals; at: number; polls: number }> {
   for (let polls = 1; ; polls++) {
     o.check();
     const totals = await o.read();
     const at = performance.now();
-    o.onTotals?.(totals);
+    o.onTotals?.(totals, at);
     if (settled(totals) >= o.target) return { totals, at, polls };
     if (Date.now() > o.deadline) {
       throw new Error(`timed out: ${settled(totals)} of ${o.target} episodes settled (linked ${totals.linked}, pending ${totals.pending}, received ${totals.received})`);

@@ -20,8 +20,14 @@ export interface BenchOptions {
   linkBatchSize: number;
   /** Resources per INSERT of the plain-insert baseline. */
   plainBatch: number;
-  /** Give up (exit 1) when ingest + linkage take longer than this. */
+  /** Give up (exit 1) when ingest + linkage take longer than this (default max(600 s, 20 ms per episode)). */
   timeoutMs: number;
+  /** ROLE=gateway processes (uploads spread over them); 0 = the default single ROLE=all process. */
+  gateways: number;
+  /** ROLE=worker processes; 0 with `gateways` ≥ 1 makes the gateways ROLE=all (each links too). */
+  workers: number;
+  /** At most this many episodes posted but not yet settled (POSTs wait); 0 = no limit. */
+  backlog: number;
 }
 
 interface OptionSpec {
@@ -30,6 +36,8 @@ interface OptionSpec {
   env: string;
   fallback: number;
   max: number;
+  /** Smallest accepted value (1 unless stated). */
+  min?: number;
   /** Multiplier from the unit the user writes to the stored unit (seconds → ms). */
   scale?: number;
 }
@@ -43,18 +51,30 @@ const SPECS: readonly OptionSpec[] = [
   { key: 'linkBatchSize', flag: 'link-batch', env: 'BENCH_LINK_BATCH', fallback: 100, max: 1000 },
   { key: 'plainBatch', flag: 'plain-batch', env: 'BENCH_PLAIN_BATCH', fallback: 500, max: 100_000 },
   { key: 'timeoutMs', flag: 'timeout', env: 'BENCH_TIMEOUT_S', fallback: 600, max: 86_400, scale: 1000 },
+  { key: 'gateways', flag: 'gateways', env: 'BENCH_GATEWAYS', fallback: 0, min: 0, max: 64 },
+  { key: 'workers', flag: 'workers', env: 'BENCH_WORKERS', fallback: 0, min: 0, max: 64 },
+  { key: 'backlog', flag: 'backlog', env: 'BENCH_BACKLOG', fallback: 0, min: 0, max: 10_000_000 },
 ];
+
+/** The timeout when none is given: 600 s, or 20 ms per episode for large runs. */
+const defaultTimeoutMs = (episodes: number) => Math.max(600_000, episodes * 20);
 
 /** One line per option, for `--help`. */
 export function benchUsage(): string {
-  const lines = SPECS.map((s) => `  --${s.flag.padEnd(20)} ${s.env.padEnd(26)} default ${s.fallback}${s.scale ? ' (seconds)' : ''}`);
-  return ['usage: npm run bench -- [options]   (flag, or environment variable)', ...lines].join('\n');
+  const lines = SPECS.map((s) => `  --${s.flag.padEnd(20)} ${s.env.padEnd(26)} default ${s.fallback}${s.scale ? ' (seconds; at least 20 ms per episode)' : ''}`);
+  return [
+    'usage: npm run bench -- [options]   (flag, or environment variable)',
+    ...lines,
+    'layout: no --gateways/--workers = one ROLE=all process; --gateways N --workers M = N ROLE=gateway + M ROLE=worker',
+    '        processes on the same PostgreSQL + Redis (--gateways N alone = N ROLE=all processes).',
+    '--backlog N holds POSTs while N episodes are posted but not settled (steady state: each tenth is comparable).',
+  ].join('\n');
 }
 
-function positiveInt(raw: string, name: string, max: number): number {
+function boundedInt(raw: string, name: string, min: number, max: number): number {
   const n = Number(raw);
-  if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(n) || n < 1 || n > max) {
-    throw new Error(`${name} must be an integer from 1 to ${max} (got "${raw}")`);
+  if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(n) || n < min || n > max) {
+    throw new Error(`${name} must be an integer from ${min} to ${max} (got "${raw}")`);
   }
   return n;
 }
@@ -73,7 +93,10 @@ export function readBenchOptions(argv: readonly string[], env: Readonly<Record<s
     const fromFlag = values[s.flag];
     const raw = typeof fromFlag === 'string' ? fromFlag : env[s.env];
     const name = typeof fromFlag === 'string' ? `--${s.flag}` : s.env;
-    out[s.key] = (raw === undefined || raw === '' ? s.fallback : positiveInt(raw, name, s.max)) * (s.scale ?? 1);
+    const given = raw !== undefined && raw !== '';
+    out[s.key] = given ? boundedInt(raw, name, s.min ?? 1, s.max) * (s.scale ?? 1) : s.key === 'timeoutMs' ? -1 : s.fallback;
   }
+  if (out.timeoutMs === -1) out.timeoutMs = defaultTimeoutMs(out.episodes!);
+  if (out.workers! > 0 && out.gateways === 0) throw new Error('--workers needs --gateways (somewhere to upload to)');
   return out as BenchOptions;
 }

@@ -6,7 +6,9 @@ import { availableParallelism } from 'node:os';
 import type { BenchOptions } from './bench-options.js';
 import type { LinkTotals, PostTiming } from './bench-http.js';
 import type { PlainInsertResult } from './bench-baseline.js';
-import type { CpuUsage } from './bench-cpu.js';
+import { CPU_PARTIES, type CpuUsage } from './bench-cpu.js';
+import type { RolePeaks } from './bench-fleet.js';
+import type { Tenth } from './bench-tenths.js';
 
 /** Targets the run is judged against. */
 export const TARGETS = { e2eEpisodesPerSecond: 1000, e2eCores: 2, ratio: 0.45 } as const;
@@ -30,12 +32,23 @@ export interface BenchResults {
   endToEnd: { seconds: number; episodesPerSecond: number; linkTailSeconds: number; linkedAtPostEnd: number; totals: LinkTotals };
   fhir: { resourcesPerEpisode: number; distinctResources: number; rowsWrittenInDb: number; resourcesPerSecond: number };
   latencyMs: { envelopeP50: number; envelopeP99: number; envelopeMax: number; perEpisodeP50: number; perEpisodeP99: number };
-  memoryMb: { gatewayPeakRss: number; benchPeakRss: number; benchPeakRssDuringLoad: number };
+  /** gatewayPeakRss: the largest ROLE=all/gateway process; workerPeakRss: the largest ROLE=worker process. */
+  memoryMb: { gatewayPeakRss: number; benchPeakRss: number; benchPeakRssDuringLoad: number; workerPeakRss?: number };
   /** CPU seconds per party over the timed phase, and the core-seconds the machine had. */
   cpuSeconds: CpuUsage & { available: number };
   plainInsert: { resources: number; seconds: number; resourcesPerSecond: number };
   ratio: number;
   targetsMet: { e2eEpisodesPerSecond: boolean; ratio: boolean };
+  /** Processes under test, e.g. `1 all` or `2 gateway + 2 worker`. */
+  layout: string;
+  /** How ROLE=worker processes wrote to the FHIR store (`gateway` = the HTTP fallback); absent without workers. */
+  workerEhr?: string;
+  /** Per role: processes, peak RSS (max and sum of per-process peaks, MB) and CPU seconds over the timed phase. */
+  roles: Array<RolePeaks & { cpuSeconds?: number }>;
+  /** fhir_resources rows when timing started. */
+  storeResourcesAtStart: number;
+  /** Throughput of each tenth of the settled episodes, with the store size at its end. */
+  tenths: Tenth[];
 }
 
 /** Raw measurements gathered by scripts/bench.ts. */
@@ -55,7 +68,13 @@ export interface RawMeasurements {
   gatewayPeakRssKb: number;
   benchPeakRssKb: number;
   benchPeakRssDuringLoadKb: number;
+  workerPeakRssKb?: number;
   plain: PlainInsertResult;
+  layout: string;
+  workerEhr?: string;
+  roles: RolePeaks[];
+  storeResourcesAtStart: number;
+  tenths: Tenth[];
 }
 
 const round = (n: number, digits = 1) => (Number.isFinite(n) ? Math.round(n * 10 ** digits) / 10 ** digits : n);
@@ -100,11 +119,20 @@ export function computeResults(m: RawMeasurements): BenchResults {
       gatewayPeakRss: round(m.gatewayPeakRssKb / 1024),
       benchPeakRss: round(m.benchPeakRssKb / 1024),
       benchPeakRssDuringLoad: round(m.benchPeakRssDuringLoadKb / 1024),
+      ...(m.workerPeakRssKb !== undefined ? { workerPeakRss: round(m.workerPeakRssKb / 1024) } : {}),
     },
     cpuSeconds: { ...m.cpu, available: round(availableParallelism() * e2eSeconds, 2) },
     plainInsert: { resources: m.plain.resources, seconds: round(m.plain.ms / 1000, 3), resourcesPerSecond: round(m.plain.perSecond) },
     ratio: round(ratio, 3),
     targetsMet: { e2eEpisodesPerSecond: e2eEpisodesPerSecond >= TARGETS.e2eEpisodesPerSecond, ratio: ratio >= TARGETS.ratio },
+    layout: m.layout,
+    ...(m.workerEhr ? { workerEhr: m.workerEhr } : {}),
+    roles: m.roles.map((r) => {
+      const cpu = r.role === 'worker' ? m.cpu.worker : m.cpu.gateway;
+      return { ...r, ...(cpu !== undefined ? { cpuSeconds: cpu } : {}) };
+    }),
+    storeResourcesAtStart: m.storeResourcesAtStart,
+    tenths: m.tenths,
   };
 }
 
@@ -114,8 +142,8 @@ const fmt = (n: number) => n.toLocaleString('en-US');
 /** CPU seconds per party and how busy the machine was. */
 function formatCpu(r: BenchResults): string {
   const c = r.cpuSeconds;
-  const parts = (['gateway', 'postgres', 'redis', 'bench'] as const).filter((k) => c[k] !== undefined).map((k) => `${k} ${c[k]} s`);
-  const total = (['gateway', 'postgres', 'redis', 'bench'] as const).reduce((s, k) => s + (c[k] ?? 0), 0);
+  const parts = CPU_PARTIES.filter((k) => c[k] !== undefined).map((k) => `${k} ${c[k]} s`);
+  const total = CPU_PARTIES.reduce((s, k) => s + (c[k] ?? 0), 0);
   return `${parts.join(', ')}; ${round(total, 1)} of ${c.available} core-seconds (${round((100 * total) / c.available, 0)} % of ${r.cpus} CPUs)`;
 }
 
@@ -132,11 +160,19 @@ export function formatResults(r: BenchResults): string {
     ['FHIR resources', `${fmt(r.fhir.resourcesPerSecond)} resources/s end to end (${fmt(r.fhir.distinctResources)} distinct, ${r.fhir.resourcesPerEpisode}/episode; ${fmt(r.fhir.rowsWrittenInDb)} fhir_resources rows written)`],
     ['latency/envelope', `p50 ${fmt(r.latencyMs.envelopeP50)} ms, p99 ${fmt(r.latencyMs.envelopeP99)} ms, max ${fmt(r.latencyMs.envelopeMax)} ms`],
     ['latency/episode', `p50 ${r.latencyMs.perEpisodeP50} ms, p99 ${r.latencyMs.perEpisodeP99} ms`],
-    ['peak RSS', `gateway ${fmt(r.memoryMb.gatewayPeakRss)} MB; bench ${fmt(r.memoryMb.benchPeakRssDuringLoad)} MB during load, ${fmt(r.memoryMb.benchPeakRss)} MB overall`],
+    ['processes', `${r.layout}${r.workerEhr ? `; workers write to the FHIR store ${r.workerEhr === 'gateway' ? 'over HTTP via the gateways (FALLBACK)' : 'in-process'}` : ''}`],
+    ['peak RSS', `gateway ${fmt(r.memoryMb.gatewayPeakRss)} MB${r.memoryMb.workerPeakRss !== undefined ? `, worker ${fmt(r.memoryMb.workerPeakRss)} MB (largest process of each role)` : ''}; bench ${fmt(r.memoryMb.benchPeakRssDuringLoad)} MB during load, ${fmt(r.memoryMb.benchPeakRss)} MB overall`],
+    ...(r.layout === '1 all' ? [] : r.roles).map((x): [string, string] => [
+      `  ${x.role} ×${x.processes}`, `peak RSS max ${fmt(x.peakRssMbMax)} MB, sum ${fmt(x.peakRssMbSum)} MB; CPU ${x.cpuSeconds ?? '?'} s`,
+    ]),
     ['CPU (timed)', formatCpu(r)],
     ['plain INSERT', `${fmt(r.plainInsert.resourcesPerSecond)} resources/s (${fmt(r.plainInsert.resources)} in ${r.plainInsert.seconds} s, batches of ${o.plainBatch})`],
     ['ratio', `${r.ratio} (end-to-end FHIR resources/s ÷ plain INSERT resources/s)   target ≥ ${TARGETS.ratio}: ${mark(r.targetsMet.ratio)}`],
   ];
+  lines.push(['store at start', `${fmt(r.storeResourcesAtStart)} fhir_resources rows`]);
+  for (const t of r.tenths) {
+    lines.push([`  tenth ${t.index}`, `${fmt(t.episodesPerSecond)} episodes/s (${fmt(t.episodes)} in ${t.seconds} s); store ${fmt(t.storeResources)} resources; posted ${fmt(t.posted)}`]);
+  }
   const width = Math.max(...lines.map(([k]) => k.length));
   return ['== benchmark results ==', ...lines.map(([k, v]) => `${k.padEnd(width)}  ${v}`)].join('\n');
 }

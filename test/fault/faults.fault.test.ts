@@ -3,12 +3,13 @@ import pg from 'pg';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey } from '../../gateway/auth/api-keys.js';
-import { migrate } from '../../gateway/store/migrate.js';
-import { idForIdentifier } from '../../mappers/shared/ids.js';
+import { migrate } from '../../db/migrate.js';
+import { idForIdentifier } from '../../mappers/fhir/ids.js';
+import { workerEhrEnv, workerEhrMode } from '../../scripts/lib/bench-roles.js';
 import { syntheticEnvelope } from '../../scripts/lib/qd130-synthetic.js';
 import { startFlakyEhr } from '../helpers/flaky-ehr.js';
 import { servicesEnv, waitFor } from '../helpers/gateway.js';
-import { freePort, services, spawnGateway, type GatewayProcess } from '../helpers/process.js';
+import { freePort, services, spawnGateway, spawnWorkers, type GatewayProcess } from '../helpers/process.js';
 
 /**
  * Fault suite against real processes: the gateway and worker run as separate OS processes on the
@@ -90,6 +91,34 @@ describe('fault tolerance (real processes, real PostgreSQL + Redis)', () => {
       await gateway.kill('SIGTERM');
     }
   }, 120_000);
+
+  it('two workers share the queue, one SIGKILLed with a job in flight: the other links every record exactly once', async () => {
+    const prefix = `f${randomBytes(3).toString('hex')}`;
+    const gateway = await spawnGateway({ ...baseEnv(prefix), ROLE: 'gateway' });
+    let workers: GatewayProcess[] = [];
+    const ehr = await startFlakyEhr(() => gateway.url);
+    try {
+      const { facility, key } = await newFacility();
+      ehr.mode = 'hang'; // only worker 1 goes through it: whatever it takes stays in flight until it dies
+      const mode = workerEhrMode(); // worker 2: in-process, or the FALLBACK through the gateway (bench-roles.ts)
+      workers = await spawnWorkers(2, (i) => ({
+        ...baseEnv(prefix), LINK_BATCH_SIZE: '25',
+        ...(i === 0 ? { EHR_FHIR_URL: ehr.url, EHR_API_KEY: linkerKey } : workerEhrEnv(mode, gateway.url, linkerKey)),
+      }));
+      const submitting = (async () => {
+        for (let i = 0; i < 4; i++) expect((await submit(gateway.url, key, syntheticEnvelope(facility, `W${prefix}-${i}-`, 100, i + 21))).status).toBe(202);
+      })();
+      await waitFor(async () => ehr.calls > 0, 20_000, 'worker 1 to push a batch');
+      await workers[0]!.kill('SIGKILL'); // within EHR_TIMEOUT_MS of its push: the job is still active
+      await submitting;
+      await expectLinkedExactlyOnce(facility, 400);
+      summary.push(`1 of 2 workers SIGKILLed with a job in flight (400 episodes, ${ehr.calls} hung pushes)`);
+    } finally {
+      await Promise.all(workers.map((w) => w.kill('SIGTERM')));
+      await gateway.kill('SIGTERM');
+      await ehr.close();
+    }
+  }, 60_000);
 
   it('EHR answering 503, 429 and timing out for a while: circuit breaker limits calls, all linked exactly once', async () => {
     const prefix = `f${randomBytes(3).toString('hex')}`;

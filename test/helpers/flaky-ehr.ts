@@ -5,9 +5,10 @@ export type FlakyMode = 'up' | '503' | '429' | 'hang' | 'refuse';
 
 /**
  * A real HTTP server in front of the gateway's own /fhir store that can be switched to fail,
- * standing in for a province EHR that goes down and comes back.
+ * standing in for a province EHR that goes down and comes back. `credential` is the built-in store's
+ * linker key the proxy presents upstream (the province EHR's own credential stays with the proxy).
  */
-export async function startFlakyEhr(target: () => string): Promise<{ url: string; mode: FlakyMode; calls: number; close: () => Promise<void> }> {
+export async function startFlakyEhr(target: () => string, credential: () => string | undefined = () => undefined): Promise<{ url: string; mode: FlakyMode; calls: number; close: () => Promise<void> }> {
   const state = { mode: 'up' as FlakyMode, calls: 0 };
   const server: Server = createServer(async (req, res) => {
     state.calls += 1;
@@ -22,7 +23,7 @@ export async function startFlakyEhr(target: () => string): Promise<{ url: string
     }
     const upstream = await fetch(`${target()}${req.url}`, {
       method: req.method!,
-      headers: { 'content-type': req.headers['content-type'] ?? 'application/fhir+json', authorization: req.headers.authorization ?? '' },
+      headers: { 'content-type': req.headers['content-type'] ?? 'application/fhir+json', authorization: credential() ? `Bearer ${credential()}` : req.headers.authorization ?? '' },
       ...(req.method === 'GET' ? {} : { body: Buffer.concat(chunks) }),
     });
     res.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/fhir+json' });

@@ -1,6 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { countQueueWorkers } from '../../scripts/lib/bench-roles.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -19,13 +21,47 @@ export function freePort(): Promise<number> {
 /** A gateway or worker as a real OS process (gateway/main.ts), so it can be killed with SIGKILL. */
 export interface GatewayProcess {
   child: ChildProcess;
+  pid: number;
+  /** Base URL; nothing listens there for a ROLE=worker process. */
   url: string;
+  /** CPU seconds (user + system) used so far; undefined once the process is gone. */
+  cpuSeconds: () => number | undefined;
   kill: (signal?: NodeJS.Signals) => Promise<void>;
 }
 
-/** Start `node --import tsx gateway/main.ts` with `env`; resolves when /health answers (or, for workers, when started). */
-export async function spawnGateway(env: Record<string, string>, port?: number): Promise<GatewayProcess> {
+/** CPU seconds of `pid` from /proc/<pid>/stat (utime + stime, 100 ticks a second). */
+function cpuSecondsOf(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Poll until `ready()` is true; fails when the child exits or 30 s pass. */
+async function waitReady(child: ChildProcess, ready: () => Promise<boolean>, what: string, stderr: () => string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${what} exited: ${stderr()}`);
+    if (await ready().catch(() => false)) return;
+    if (Date.now() > deadline) throw new Error(`${what} did not start: ${stderr()}`);
+    await new Promise((r) => setTimeout(r, 150));
+  }
+}
+
+/**
+ * Start `node --import tsx gateway/main.ts` with `env`; resolves when /health answers or, for a
+ * ROLE=worker, when the queue (env QUEUE_PREFIX on env REDIS_URL) has `workersExpected` workers
+ * (default: one more than before it started).
+ */
+export async function spawnGateway(env: Record<string, string>, port?: number, workersExpected?: number): Promise<GatewayProcess> {
   const p = port ?? (await freePort());
+  const isWorker = env.ROLE === 'worker';
+  const redisUrl = env.REDIS_URL ?? process.env.REDIS_URL ?? '';
+  const prefix = env.QUEUE_PREFIX ?? 'gw';
+  const expected = isWorker ? workersExpected ?? (await countQueueWorkers(redisUrl, prefix)) + 1 : 0;
   const child = spawn(process.execPath, ['--import', 'tsx', 'gateway/main.ts'], {
     cwd: ROOT,
     env: { ...process.env, LOG_LEVEL: 'warn', ...env, PORT: String(p) },
@@ -35,27 +71,36 @@ export async function spawnGateway(env: Record<string, string>, port?: number): 
   child.stderr!.on('data', (d) => { stderr = (stderr + String(d)).slice(-4000); });
   const url = `http://127.0.0.1:${p}`;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const deadline = Date.now() + 30_000;
-  if (env.ROLE === 'worker') {
-    await new Promise((r) => setTimeout(r, 2500));
-  } else {
-    for (;;) {
-      if (child.exitCode !== null) throw new Error(`gateway exited: ${stderr}`);
-      try {
-        if ((await fetch(`${url}/health`)).ok) break;
-      } catch { /* not up yet */ }
-      if (Date.now() > deadline) throw new Error(`gateway did not start: ${stderr}`);
-      await new Promise((r) => setTimeout(r, 150));
-    }
-  }
-  return {
-    child,
-    url,
-    async kill(signal = 'SIGKILL') {
-      if (child.exitCode === null) child.kill(signal);
-      await exited;
-    },
+  const kill = async (signal: NodeJS.Signals = 'SIGKILL') => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    await exited;
   };
+  try {
+    await waitReady(
+      child,
+      isWorker ? async () => (await countQueueWorkers(redisUrl, prefix)) >= expected : async () => (await fetch(`${url}/health`)).ok,
+      isWorker ? 'worker' : 'gateway',
+      () => stderr,
+    );
+  } catch (err) {
+    await kill('SIGKILL');
+    throw err;
+  }
+  return { child, pid: child.pid!, url, cpuSeconds: () => cpuSecondsOf(child.pid!), kill };
+}
+
+/** Start `count` ROLE=worker processes at once (`envFor(i)` each) and wait until all joined the queue. */
+export async function spawnWorkers(count: number, envFor: (i: number) => Record<string, string>): Promise<GatewayProcess[]> {
+  const first = envFor(0);
+  const before = await countQueueWorkers(first.REDIS_URL ?? process.env.REDIS_URL ?? '', first.QUEUE_PREFIX ?? 'gw');
+  const started = await Promise.allSettled(Array.from({ length: count }, (_, i) => spawnGateway({ ...envFor(i), ROLE: 'worker' }, undefined, before + count)));
+  const ok = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+  const failed = started.find((s) => s.status === 'rejected');
+  if (failed) {
+    await Promise.all(ok.map((w) => w.kill('SIGKILL')));
+    throw (failed as PromiseRejectedResult).reason;
+  }
+  return ok;
 }
 
 /** Run scripts/services.sh with a sub-command against the test services (needs SVC_DIR). */

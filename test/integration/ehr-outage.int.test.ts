@@ -14,11 +14,13 @@ describe('EHR outage: retries with backoff, then failed (dead letter), then link
   let adminKey: string;
 
   beforeAll(async () => {
-    ehr = await startFlakyEhr(() => gw.url);
+    let linkerKey: string | undefined;
+    ehr = await startFlakyEhr(() => gw.url, () => linkerKey);
     gw = await startTestGateway({ EHR_FHIR_URL: ehr.url, LINK_ATTEMPTS: '3', LINK_BACKOFF_MS: '100', EHR_TIMEOUT_MS: '500', BREAKER_FAILURES: '100' });
     facility = uniqueFacility();
     facilityKey = await gw.key('facility', facility);
     adminKey = await gw.key('admin');
+    linkerKey = await gw.key('linker');
   });
   afterAll(async () => {
     await gw?.stop();

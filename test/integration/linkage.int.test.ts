@@ -75,7 +75,8 @@ describe('QĐ 130 submit → link → read back (HTTP, real PostgreSQL + Redis)'
     await waitLinked(res.body.submissionId, 3);
     const stats = await request(gw.url).get('/api/stats/facilities').query({ facility }).set('Authorization', `Bearer ${adminKey}`);
     const s = stats.body.facilities[0];
-    expect(s).toMatchObject({ facility, rejected: 2, failed: 0, pending: 0, categories: { CCCD_MISSING: 1, CCCD_DOB_MISMATCH: 1 } });
+    expect(s).toMatchObject({ facility, rejected: 2, failed: 0, pending: 0, categories: { CCCD_MISSING: 1, CCCD_DOB_MISMATCH: 1 },
+      groups: { 'no-id': 1, 'malformed-id': 0, 'verification-mismatch': 1, other: 0 } });
     expect(s.received).toBe(s.linked + s.rejected + s.failed + s.pending);
   });
 

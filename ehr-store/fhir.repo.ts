@@ -1,0 +1,138 @@
+import { createHash } from 'node:crypto';
+import type { FhirResource } from 'fhir/r4.js';
+import type { Db } from '../db/pool.js';
+
+/** One write of a transaction, already checked: PUT creates or replaces, DELETE marks deleted. */
+export type StoreWrite =
+  | { method: 'PUT'; type: string; id: string; resource: FhirResource }
+  | { method: 'DELETE'; type: string; id: string };
+
+/** What happened to one write, for the transaction-response Bundle. */
+export interface WriteResult {
+  type: string;
+  id: string;
+  version: number | null;
+  status: '200 OK' | '201 Created' | '204 No Content';
+  lastUpdated: string | null;
+}
+
+type Json = Record<string, unknown>;
+
+function ref(value: unknown): string | undefined {
+  const r = (value as { reference?: unknown } | undefined)?.reference;
+  return typeof r === 'string' ? r : undefined;
+}
+
+/**
+ * Search tokens kept beside each resource (GIN-indexed `text[]`): identifiers as `identifier=system|value`
+ * and `identifier:value=value`, references as `patient=Patient/x`, `subject=…`, `encounter=…`.
+ */
+export function searchTokens(resource: FhirResource): string[] {
+  const r = resource as unknown as Json;
+  const tokens = new Set<string>();
+  for (const ident of (Array.isArray(r.identifier) ? r.identifier : []) as Json[]) {
+    if (typeof ident.value !== 'string') continue;
+    tokens.add(`identifier=${typeof ident.system === 'string' ? ident.system : ''}|${ident.value}`);
+    tokens.add(`identifier:value=${ident.value}`);
+  }
+  const subject = ref(r.subject) ?? ref(r.patient);
+  if (subject) {
+    tokens.add(`subject=${subject}`);
+    if (subject.startsWith('Patient/')) tokens.add(`patient=${subject}`);
+  }
+  const encounter = ref(r.encounter);
+  if (encounter) tokens.add(`encounter=${encounter}`);
+  return [...tokens];
+}
+
+function contentHash(resource: FhirResource): string {
+  const { meta: _meta, ...rest } = resource as FhirResource & { meta?: unknown };
+  return createHash('sha1').update(JSON.stringify(rest)).digest('hex');
+}
+
+/**
+ * Apply writes inside the caller's transaction, in (type, id) order so concurrent transactions lock
+ * rows in the same order. A PUT whose content equals the stored one changes nothing (no new version):
+ * re-delivered linkage jobs are therefore invisible in the store.
+ */
+export async function applyWrites(db: Db, writes: StoreWrite[], now: Date): Promise<WriteResult[]> {
+  const sorted = [...writes].sort((a, b) => (a.type === b.type ? (a.id < b.id ? -1 : a.id > b.id ? 1 : 0) : a.type < b.type ? -1 : 1));
+  const puts = sorted.filter((w): w is Extract<StoreWrite, { method: 'PUT' }> => w.method === 'PUT');
+  const deletes = sorted.filter((w) => w.method === 'DELETE');
+  const at = now.toISOString();
+  const results = new Map<string, WriteResult>();
+
+  if (puts.length) {
+    const rows = puts.map((w) => {
+      const { meta: _m, ...body } = w.resource as FhirResource & { meta?: unknown };
+      return { rt: w.type, id: w.id, content: body, hash: contentHash(w.resource), tokens: searchTokens(w.resource) };
+    });
+    const { rows: changed } = await db.query(
+      `INSERT INTO fhir_resources AS f (resource_type, id, version, content, content_hash, tokens, deleted, last_updated)
+       SELECT x.rt, x.id, 1, x.content || jsonb_build_object('meta', jsonb_build_object('versionId', '1', 'lastUpdated', $2::text)),
+              x.hash, ARRAY(SELECT jsonb_array_elements_text(x.tokens)), false, $2::timestamptz
+         FROM jsonb_to_recordset($1::jsonb) AS x(rt text, id text, content jsonb, hash text, tokens jsonb)
+       ON CONFLICT (resource_type, id) DO UPDATE
+         SET version = f.version + 1,
+             content = EXCLUDED.content || jsonb_build_object('meta', jsonb_build_object('versionId', (f.version + 1)::text, 'lastUpdated', $2::text)),
+             content_hash = EXCLUDED.content_hash, tokens = EXCLUDED.tokens, deleted = false, last_updated = EXCLUDED.last_updated
+         WHERE f.content_hash <> EXCLUDED.content_hash OR f.deleted
+       RETURNING resource_type, id, version, (xmax = 0) AS inserted`,
+      [JSON.stringify(rows), at],
+    );
+    for (const c of changed) {
+      results.set(`${c.resource_type}/${c.id}`, { type: c.resource_type, id: c.id, version: c.version, status: c.inserted ? '201 Created' : '200 OK', lastUpdated: at });
+    }
+    const unchanged = puts.filter((w) => !results.has(`${w.type}/${w.id}`));
+    if (unchanged.length) {
+      const { rows: same } = await db.query(
+        `SELECT f.resource_type, f.id, f.version, f.last_updated FROM fhir_resources f
+           JOIN jsonb_to_recordset($1::jsonb) AS x(rt text, id text) ON f.resource_type = x.rt AND f.id = x.id`,
+        [JSON.stringify(unchanged.map((w) => ({ rt: w.type, id: w.id })))],
+      );
+      for (const s of same) {
+        results.set(`${s.resource_type}/${s.id}`, { type: s.resource_type, id: s.id, version: s.version, status: '200 OK', lastUpdated: new Date(s.last_updated).toISOString() });
+      }
+    }
+  }
+  for (const d of deletes) {
+    const { rows } = await db.query(
+      `UPDATE fhir_resources SET deleted = true, version = version + 1, last_updated = $3
+        WHERE resource_type = $1 AND id = $2 AND NOT deleted RETURNING version`,
+      [d.type, d.id, at],
+    );
+    results.set(`${d.type}/${d.id}`, { type: d.type, id: d.id, version: rows[0]?.version ?? null, status: '204 No Content', lastUpdated: rows[0] ? at : null });
+  }
+  return writes.map((w) => results.get(`${w.type}/${w.id}`)!);
+}
+
+/** jsonb orders keys by length; put resourceType first again, as FHIR JSON is usually written. */
+function withTypeFirst(content: FhirResource): FhirResource {
+  return Object.assign({ resourceType: content.resourceType }, content);
+}
+
+/** Read one resource; `deleted` tells a 410 from a 404. */
+export async function readResource(db: Db, type: string, id: string): Promise<{ resource?: FhirResource; deleted: boolean } | undefined> {
+  const { rows } = await db.query('SELECT content, deleted FROM fhir_resources WHERE resource_type = $1 AND id = $2', [type, id]);
+  const row = rows[0];
+  if (!row) return undefined;
+  return row.deleted ? { deleted: true } : { resource: withTypeFirst(row.content), deleted: false };
+}
+
+/** Resources of a type whose tokens contain all of `tokens` (AND), ordered by id, with the total. */
+export async function searchResources(
+  db: Db,
+  type: string,
+  tokens: string[],
+  ids: string[] | undefined,
+  count: number,
+  offset: number,
+): Promise<{ total: number; resources: FhirResource[] }> {
+  const params = [type, tokens, ids ?? null, count, offset];
+  const where = `resource_type = $1 AND NOT deleted AND tokens @> $2::text[] AND ($3::text[] IS NULL OR id = ANY($3))`;
+  const [{ rows }, total] = await Promise.all([
+    db.query(`SELECT content FROM fhir_resources WHERE ${where} ORDER BY id LIMIT $4 OFFSET $5`, params),
+    db.query(`SELECT count(*)::int AS n FROM fhir_resources WHERE ${where}`, params.slice(0, 3)),
+  ]);
+  return { total: total.rows[0].n, resources: rows.map((r) => withTypeFirst(r.content)) };
+}

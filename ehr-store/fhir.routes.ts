@@ -1,0 +1,74 @@
+import express, { Router, type Response } from 'express';
+import type { Bundle, FhirResource } from 'fhir/r4.js';
+import type pg from 'pg';
+import type { FhirValidator } from '../profiles/validate.js';
+import { GatewayError, notFound } from '../gateway/errors.js';
+import { requireRole } from '../gateway/http/auth.js';
+import { capabilityStatement } from './capability.js';
+import { searchBundle, SEARCH_PARAMS } from './search.service.js';
+import { checkTransaction, executeTransaction, FHIR_ID } from './transaction.service.js';
+import { readResource } from './fhir.repo.js';
+
+const FHIR_JSON = 'application/fhir+json';
+
+function send(res: Response, status: number, body: unknown): void {
+  res.status(status).type(FHIR_JSON).send(JSON.stringify(body));
+}
+
+/** The patient a resource belongs to, for the audit log (ids only). */
+function patientOf(resource: FhirResource | undefined): string | undefined {
+  if (!resource) return undefined;
+  if (resource.resourceType === 'Patient') return `Patient/${resource.id}`;
+  const ref = (resource as { subject?: { reference?: string }; patient?: { reference?: string } }).subject?.reference
+    ?? (resource as { patient?: { reference?: string } }).patient?.reference;
+  return ref?.startsWith('Patient/') ? ref : undefined;
+}
+
+/**
+ * The built-in FHIR R4 EHR store: transaction, read, search, metadata. Reads are for the portal,
+ * writes for the linker; both are audited by the app-level audit trail.
+ */
+export function fhirRoutes(deps: { pool: pg.Pool; validator: FhirValidator; baseUrl: string; maxBodyBytes: number; clock: () => Date }): Router {
+  const router = Router();
+  const json = express.json({ type: [FHIR_JSON, 'application/json'], limit: deps.maxBodyBytes });
+
+  router.post('/', requireRole('linker'), json, async (req, res) => {
+    const writes = checkTransaction(req.body, deps.validator);
+    const response = await executeTransaction(deps.pool, writes, deps.clock());
+    res.locals.audit = { resource: `Bundle/transaction(${writes.length})` };
+    send(res, 200, response);
+  });
+
+  router.get('/:type/:id', requireRole('portal'), async (req, res) => {
+    const type = req.params.type as string;
+    const id = req.params.id as string;
+    if (!Object.hasOwn(SEARCH_PARAMS, type)) throw notFound(`resource type ${type} is not served here`);
+    if (!FHIR_ID.test(id)) throw new GatewayError(400, 'invalid', 'id must match [A-Za-z0-9-.]{1,64}', ['id']);
+    const found = await readResource(deps.pool, type, id);
+    res.locals.audit = { resource: `${type}/${id}` };
+    if (!found) throw notFound(`${type}/${id} not found`);
+    if (found.deleted) throw new GatewayError(410, 'deleted', `${type}/${id} was deleted`);
+    res.locals.audit.patient = patientOf(found.resource);
+    const version = (found.resource as { meta?: { versionId?: string } }).meta?.versionId;
+    if (version) res.set('ETag', `W/"${version}"`);
+    send(res, 200, found.resource);
+  });
+
+  router.get('/:type', requireRole('portal'), async (req, res) => {
+    const type = req.params.type as string;
+    if (!Object.hasOwn(SEARCH_PARAMS, type)) throw notFound(`resource type ${type} is not served here`);
+    const bundle: Bundle = await searchBundle(deps.pool, deps.baseUrl, type, req.query as Record<string, unknown>);
+    const patients = [...new Set((bundle.entry ?? []).map((e) => patientOf(e.resource as FhirResource | undefined)).filter(Boolean))];
+    res.locals.audit = { resource: `${type}?search`, ...(patients.length === 1 ? { patient: patients[0] } : {}) };
+    send(res, 200, bundle);
+  });
+
+  return router;
+}
+
+/** `GET /fhir/metadata`, served without authentication as FHIR clients expect. */
+export function metadataRoute(baseUrl: string, clock: () => Date): Router {
+  const router = Router();
+  router.get('/metadata', (_req, res) => send(res, 200, capabilityStatement(baseUrl, clock().toISOString())));
+  return router;
+}

@@ -1,0 +1,82 @@
+import type { BirthFacts, IdentifierSystems, PersonFacts, RecordFacts } from '../mappers/contract.js';
+import { resourceIds, type PatientIdentity } from '../mappers/fhir/index.js';
+import type { RecordIssue } from '../records/model.js';
+import { checkCccdAgainstPerson, decodeCccd, isCccdProblem } from './cccd.js';
+
+/** The identity stage's answer: whom the record belongs to, or why that cannot be decided. */
+export interface IdentityDecision {
+  identity?: PatientIdentity;
+  issues: RecordIssue[];
+}
+
+/**
+ * Decides which Patient a record belongs to. It sits between mapping and linking, so registry
+ * verification, matching and a review queue plug in here without touching any mapper.
+ */
+export interface IdentityStage {
+  decide(facts: RecordFacts): Promise<IdentityDecision>;
+}
+
+/** A newborn: at most 28 days old at the start of the encounter (WHO neonatal period). */
+const NEWBORN_DAYS = 28;
+const DAY_MS = 86_400_000;
+
+/**
+ * The CCCD the record is keyed by: the sent ID (spaces removed), or a 12-digit insurance card
+ * number that is a structurally valid CCCD (NĐ 188/2025 allows the CCCD as the card number).
+ */
+export function resolveCccd(person: PersonFacts): { value: string | undefined; field: string } {
+  const sent = person.cccd.value.replace(/\s+/g, '');
+  if (sent) return { value: sent, field: person.cccd.field };
+  const card = person.cards.map((c) => c.value).find((c) => /^\d{12}$/.test(c) && !isCccdProblem(decodeCccd(c)));
+  return card ? { value: card, field: person.cardField ?? person.cccd.field } : { value: undefined, field: person.cccd.field };
+}
+
+function dayNumber(d: { year: number; month?: number; day?: number }): number {
+  return Date.UTC(d.year, (d.month ?? 1) - 1, d.day ?? 1) / DAY_MS;
+}
+
+/**
+ * Is the record's patient the child of a birth it carries, filed under the mother's ID? Only
+ * when the ID is the mother's (SO_CCCD_NND) *and* the patient is the child: born on the child's
+ * birth day, or a newborn at the encounter. A mother's own delivery episode carries the same
+ * XML9 with her own CCCD, and is hers (vn-health-data §1.3 XML9).
+ */
+export function isInfantUnderMotherId(facts: RecordFacts, cccd: string): BirthFacts | undefined {
+  const birth = facts.person?.birth;
+  if (!birth) return undefined;
+  return facts.births.find((b) => {
+    if (b.motherCccd !== cccd) return false;
+    if (b.birth && b.birth.fhirDate.slice(0, 10) === birth.fhirDate.slice(0, 10) && birth.day !== undefined) return true;
+    const start = facts.encounter?.start;
+    return !!start && birth.day !== undefined && dayNumber(start) - dayNumber(birth) <= NEWBORN_DAYS;
+  });
+}
+
+/**
+ * The structural rules (no I/O): a 12-digit CCCD whose province, century/gender digit and birth
+ * year are valid and agree with the person, and not the mother's ID on her infant's record.
+ */
+export function decideStructurally(facts: RecordFacts, systems: IdentifierSystems): IdentityDecision {
+  const person = facts.person;
+  if (!person) return { issues: [] };
+  const { value, field } = resolveCccd(person);
+  const problem = checkCccdAgainstPerson(value, { birthYear: person.birth?.year, gender: person.gender });
+  if (problem) return { issues: [{ category: problem.category, field, message: problem.message }] };
+  const cccd = value!;
+  if (isInfantUnderMotherId(facts, cccd)) {
+    return {
+      issues: [{
+        category: 'CCCD_DOB_MISMATCH',
+        field,
+        message: 'the ID is the mother\'s or guardian\'s CCCD (SO_CCCD_NND of the birth certificate) but the patient is the newborn: register the infant under its own identity',
+      }],
+    };
+  }
+  return { identity: { cccd, patientId: resourceIds.patient(systems, cccd) }, issues: [] };
+}
+
+/** The identity stage of today: the structural rules only. */
+export function structuralIdentityStage(systems: IdentifierSystems): IdentityStage {
+  return { decide: async (facts) => decideStructurally(facts, systems) };
+}

@@ -1,0 +1,173 @@
+import type { RecordIssue } from '../records/model.js';
+import type { Icd10Code } from './shared/icd10.js';
+import type { HisDate } from './shared/dates.js';
+
+export type { RecordIssue, IssueCategory } from '../records/model.js';
+
+/**
+ * The mapper contract. Every input format is a folder under `mappers/` that provides a streaming
+ * reader (source bytes → items) and a pure mapping (item → format-neutral facts). One set of FHIR
+ * builders (`mappers/fhir/`) turns facts into R4 resources, so the same person sent by two
+ * formats becomes the same Patient with the same content hash.
+ */
+
+/** A date as a source gave it: FHIR `date` precision and, when a time was sent, a `dateTime`. */
+export type FactDate = HisDate;
+
+/** Identifier systems used in produced resources; configurable per deployment (VN Core drafts differ). */
+export interface IdentifierSystems {
+  cccd: string;
+  bhyt: string;
+  maLk: string;
+  /** Facility (MA_CSKCB) codes. */
+  facility: string;
+  /** Base for per-facility patient numbers (MA_BN): `${maBnBase}/${MA_CSKCB}`. */
+  maBnBase: string;
+  /** Base URL for the project's own extensions and code systems. */
+  extensionBase: string;
+}
+
+/** Inputs a mapper needs besides the item: never the clock, never I/O. */
+export interface MapContext {
+  systems: IdentifierSystems;
+  /** Facility code of the envelope or connection (QĐ 130 `THONGTINDONVI/MACSKCB`), the fallback for the record's own. */
+  envelopeFacility: string;
+}
+
+/** The person the record is about, as the source described them. Identity is decided later. */
+export interface PersonFacts {
+  /** The citizen ID as sent (empty string when absent) and the field it belongs in. */
+  cccd: { value: string; field: string };
+  /** Insurance cards (BHYT), with their validity (`yyyy-mm-dd` precision as sent). */
+  cards: Array<{ value: string; from?: string; to?: string }>;
+  /** Where card numbers came from, for issues naming the field. */
+  cardField?: string;
+  name?: string;
+  gender?: 'male' | 'female' | 'unknown';
+  birth?: FactDate;
+  phone?: string;
+  address?: { text?: string; province?: string; district?: string; ward?: string };
+  ethnicity?: string;
+  occupation?: string;
+  nationality?: string;
+}
+
+/** A coded value with its local code system name (under the extension base) and display. */
+export interface LocalCode {
+  code: string;
+  display?: string;
+}
+
+/** One encounter (treatment episode), keyed by (facility, key). */
+export interface EncounterFacts {
+  /** The facility's episode key (QĐ 130 MA_LK). */
+  key: string;
+  facility: string;
+  /** The facility's own patient number (MA_BN). */
+  patientNumber?: string;
+  /** v3-ActCode class (AMB, IMP, SS, HH, VR) or undefined when the type is unknown. */
+  classCode?: string;
+  /** VN encounter type (MA_LOAI_KCB) with its display. */
+  type?: LocalCode;
+  start?: FactDate;
+  end?: FactDate;
+  inpatientStart?: FactDate;
+  lengthDays?: number;
+  reasons: string[];
+  emergency: boolean;
+  departments: string[];
+  origin?: string;
+  destination?: string;
+  /** Discharge disposition: HL7 code plus the local code it came from. */
+  disposition?: { code: string; local: LocalCode };
+  result?: LocalCode;
+}
+
+/** One diagnosis of the encounter, principal first. */
+export interface ConditionFacts {
+  code: Icd10Code;
+  text?: string;
+  recorded?: FactDate;
+}
+
+/** One administered vaccine dose (for the immunization formats). */
+export interface ImmunizationFacts {
+  vaccine: { system: string; code: string; display?: string };
+  occurrence: FactDate;
+  lotNumber?: string;
+  doseNumber?: number;
+  site?: LocalCode;
+}
+
+/** A child described by a birth certificate (QĐ 130 XML9) in the mother's delivery episode. */
+export interface BirthFacts {
+  name?: string;
+  birth?: FactDate;
+  gender?: 'male' | 'female' | 'unknown';
+  weightGrams?: number;
+  /** The child's temporary card number (MA_THE_TAM). */
+  temporaryCard?: string;
+  /** The mother's or guardian's CCCD (SO_CCCD_NND). */
+  motherCccd?: string;
+}
+
+/** Everything one item of any format says, in format-neutral terms. */
+export interface RecordFacts {
+  /** Key within the facility (MA_LK, message control id, row key); never empty. */
+  key: string;
+  facility: string;
+  person?: PersonFacts;
+  encounter?: EncounterFacts;
+  conditions: ConditionFacts[];
+  immunizations: ImmunizationFacts[];
+  /** Other people the record describes: births (kept now; the identity stage may create them later). */
+  births: BirthFacts[];
+  /** Problems found by the mapper, naming source fields (identity problems come from the identity stage). */
+  issues: RecordIssue[];
+  /** Source fields that were present but not mapped, for review. */
+  unmapped: string[];
+}
+
+/** One mapped item: its facts plus the source content kept with the record (parsed tables, segments, row). */
+export interface MappedItem {
+  /** 1-based position in the submission. */
+  seq: number;
+  facts: RecordFacts;
+  payload: unknown;
+}
+
+/** What a reader must offer: feed text or bytes as they arrive; items are handed out at once. */
+export interface StreamReader {
+  write(chunk: string): void;
+  end(): void;
+  /** Submission-level fields the reader found (e.g. the envelope's facility). */
+  readonly header: { facility?: string } & Record<string, unknown>;
+}
+
+/** Limits a reader enforces so one submission cannot exhaust memory. */
+export interface ReaderLimits {
+  maxItems: number;
+  /** Longest content field (e.g. one base64 NOIDUNGFILE). */
+  maxFieldChars: number;
+  /** Longest header field and longest other text node or tag (defaults are the reader's). */
+  maxHeaderChars?: number;
+  maxTextChars?: number;
+}
+
+/** A format the gateway accepts: the registry lists these. */
+export interface FormatMapper<Item = unknown> {
+  /** Stored in submissions.format and used in routes (`/ingest/<format>`). */
+  format: string;
+  /** What this format is, for docs and the CapabilityStatement. */
+  description: string;
+  /** Content types accepted for it. */
+  contentTypes: RegExp;
+  /** A streaming reader that calls `onItem` for every complete item. */
+  createReader(onItem: (item: Item) => void, limits: ReaderLimits): StreamReader;
+  /** Pure: item → facts + kept payload. Throws MappingError only when the item cannot be read at all. */
+  mapItem(item: Item, ctx: MapContext): MappedItem;
+  /** Check the whole submission once the source has ended: item count, header fields (throws MappingError). */
+  checkEnd?(header: StreamReader['header'], itemCount: number): void;
+  /** Folder of golden cases (relative to the repository root). */
+  goldenDir: string;
+}

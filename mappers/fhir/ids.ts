@@ -1,0 +1,33 @@
+import { createHash } from 'node:crypto';
+
+/** RFC 4122 URL namespace, used for name-based ids of identifiers (which are URLs + values). */
+const URL_NAMESPACE = '6ba7b811-9dad-11d1-80b4-00c04fd430c8';
+
+/**
+ * Name-based UUID (version 5, SHA-1) as in RFC 4122 §4.3: the same name always gives the same id,
+ * so a resubmitted episode PUTs onto the same FHIR resources instead of creating new ones.
+ */
+export function uuidV5(name: string, namespace: string = URL_NAMESPACE): string {
+  const ns = Buffer.from(namespace.replace(/-/g, ''), 'hex');
+  const hash = createHash('sha1').update(ns).update(name, 'utf8').digest();
+  hash[6] = (hash[6]! & 0x0f) | 0x50;
+  hash[8] = (hash[8]! & 0x3f) | 0x80;
+  const hex = hash.subarray(0, 16).toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/** Deterministic resource id for an identifier `system|value`. */
+export function idForIdentifier(system: string, ...values: string[]): string {
+  return uuidV5(`${system}|${values.join('|')}`);
+}
+
+/** The id recipes: every format derives resource ids the same way, so they land on the same resources. */
+export const resourceIds = {
+  /** One Patient per CCCD, whichever facility or format sends it. */
+  patient: (systems: { cccd: string }, cccd: string) => idForIdentifier(systems.cccd, cccd),
+  /** The episode key is (facility, key), so the same episode always lands on the same Encounter. */
+  encounter: (systems: { maLk: string }, facility: string, key: string) => idForIdentifier(systems.maLk, facility, key),
+  organization: (systems: { facility: string }, facility: string) => idForIdentifier(systems.facility, facility),
+  /** One Condition per (encounter, bare ICD-10 code). */
+  condition: (encounterId: string, code: string) => idForIdentifier('http://hl7.org/fhir/sid/icd-10', encounterId, code),
+} as const;

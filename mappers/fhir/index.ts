@@ -1,0 +1,29 @@
+import type { FhirResource } from 'fhir/r4.js';
+import type { IdentifierSystems, RecordFacts } from '../contract.js';
+import { buildConditions, buildEncounter, buildOrganization } from './encounter.js';
+import { resourceIds } from './ids.js';
+import { buildPatient } from './patient.js';
+
+export { resourceIds, idForIdentifier, uuidV5 } from './ids.js';
+
+/** Who the record belongs to, as the identity stage decided. */
+export interface PatientIdentity {
+  cccd: string;
+  patientId: string;
+}
+
+/**
+ * Facts + identity → the R4 resources to link: Organization, Patient, Encounter, Conditions (in
+ * that order; ids from the shared recipes). Every format goes through here.
+ */
+export function buildResources(facts: RecordFacts, identity: PatientIdentity, systems: IdentifierSystems): FhirResource[] {
+  const resources: FhirResource[] = [buildOrganization(facts.facility, systems)];
+  if (facts.person) resources.push(buildPatient(facts.person, identity.cccd, identity.patientId, systems));
+  if (facts.encounter) {
+    const encounterId = resourceIds.encounter(systems, facts.facility, facts.encounter.key);
+    const organizationId = resourceIds.organization(systems, facts.facility);
+    const conditions = buildConditions(facts.conditions, encounterId, identity.patientId, systems);
+    resources.push(buildEncounter(facts.encounter, { encounterId, patientId: identity.patientId, organizationId }, conditions, systems), ...conditions);
+  }
+  return resources;
+}

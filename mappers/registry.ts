@@ -1,0 +1,14 @@
+import type { FormatMapper } from './contract.js';
+import { qd130Format } from './qd130/index.js';
+
+/**
+ * Every input format the gateway accepts. Routes, the golden-file runner, the fuzz properties
+ * and the synthetic generators iterate this list, so a new format brings its folder and golden
+ * files and nothing else.
+ */
+export const FORMATS: readonly FormatMapper<any>[] = [qd130Format]; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** The format registered under `name`, or undefined. */
+export function formatByName(name: string): FormatMapper<unknown> | undefined {
+  return FORMATS.find((f) => f.format === name) as FormatMapper<unknown> | undefined;
+}

@@ -1,0 +1,209 @@
+import { randomUUID } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import type pg from 'pg';
+import type { Logger } from 'pino';
+import { withTransaction } from '../db/pool.js';
+import { forbidden, GatewayError, tooLarge } from '../gateway/errors.js';
+import type { FormatMapper } from '../mappers/contract.js';
+import type { IngestedRecord, RecordOutcome } from '../records/model.js';
+import { insertRecords } from '../records/records.repo.js';
+import { facilityStoredBytes, finishSubmission, insertChunk, insertSubmission } from '../records/submissions.repo.js';
+import { processItem, type RecordStages } from './process-record.js';
+import { spoolUpload, type Spool } from './spool.js';
+
+/** Puts a batch of accepted records on the linkage queue under the given job id; returns the job id. */
+export type EnqueueLink = (recordIds: number[], jobId: string) => Promise<string>;
+
+/** Limits of one submission. */
+export interface IngestLimits {
+  /** Largest body, raw and after decompression (MAX_BODY_MB). */
+  maxBodyBytes: number;
+  maxRecordsPerSubmission: number;
+  /** Largest single field, e.g. one NOIDUNGFILE (MAX_FIELD_MB). */
+  maxFieldChars: number;
+  /** Largest header field and largest other text node (MAX_HEADER_FIELD_KB, MAX_TEXT_NODE_KB). */
+  maxHeaderChars?: number;
+  maxTextChars?: number;
+  /** Records per linkage job, and per INSERT. */
+  linkBatchSize: number;
+  /** Raw + parsed bytes one facility may store (FACILITY_QUOTA_MB); 0 = unlimited. */
+  facilityQuotaBytes: number;
+  spoolDir: string;
+}
+
+/** What the pipeline needs; passed in, never imported as singletons. */
+export interface IngestDeps {
+  /** The ingest pool (its own, so ingest cannot starve reads or audit writes). */
+  pool: pg.Pool;
+  stages: RecordStages;
+  enqueueLink: EnqueueLink;
+  log: Logger;
+  limits: IngestLimits;
+}
+
+/** Who submits: a facility key may only submit for its own facility. */
+export interface IngestCaller {
+  clientId: string | null;
+  facility: string | null;
+  contentType: string | null;
+}
+
+/** The 202 answer of every ingest route. */
+export interface IngestResult {
+  submissionId: string;
+  facility: string | null;
+  records: RecordOutcome[];
+}
+
+const RAW_CHUNK_BYTES = 4 * 1024 * 1024;
+
+/**
+ * The one ingest pipeline every format goes through:
+ * 1. spool the body to disk as it arrives (no pooled connection, no transaction while the network is slow);
+ * 2. in one transaction, read the spool with the format's streaming reader, map each item (pure),
+ *    run the identity stage, build and validate resources, insert rows in batches that already
+ *    carry their queue job, store the raw bytes as they arrived, check the facility's quota, commit;
+ * 3. queue the accepted records (the outbox relay catches what could not be queued), answer.
+ * Nothing is acknowledged before it is committed.
+ */
+export async function ingest(
+  format: FormatMapper<unknown>,
+  body: Readable,
+  encoding: 'identity' | 'gzip',
+  caller: IngestCaller,
+  deps: IngestDeps,
+): Promise<IngestResult> {
+  const spool = await spoolUpload(body, { dir: deps.limits.spoolDir, maxBytes: deps.limits.maxBodyBytes });
+  try {
+    const submissionId = randomUUID();
+    const { result, jobs } = await withTransaction(deps.pool, (client) => parseAndStore(format, spool, encoding, caller, submissionId, client, deps));
+    await queueJobs(jobs, deps);
+    return result;
+  } finally {
+    await spool.remove().catch(() => undefined);
+  }
+}
+
+async function parseAndStore(
+  format: FormatMapper<unknown>,
+  spool: Spool,
+  encoding: 'identity' | 'gzip',
+  caller: IngestCaller,
+  submissionId: string,
+  client: pg.PoolClient,
+  deps: IngestDeps,
+): Promise<{ result: IngestResult; jobs: Array<{ ids: number[]; jobId: string }> }> {
+  const { limits } = deps;
+  await insertSubmission(client, {
+    id: submissionId, format: format.format, clientId: caller.clientId, contentType: caller.contentType,
+    contentEncoding: encoding, byteSize: spool.bytes, sha256: spool.sha256,
+  });
+  const result: IngestResult = { submissionId, facility: null, records: [] };
+  const jobs: Array<{ ids: number[]; jobId: string }> = [];
+  const items: unknown[] = [];
+  const reader = format.createReader((item) => items.push(item), {
+    maxItems: limits.maxRecordsPerSubmission, maxFieldChars: limits.maxFieldChars,
+    ...(limits.maxHeaderChars ? { maxHeaderChars: limits.maxHeaderChars } : {}), ...(limits.maxTextChars ? { maxTextChars: limits.maxTextChars } : {}),
+  });
+  let pending: IngestedRecord[] = [];
+  let rowBytes = 0;
+
+  const headerFacility = () => (typeof reader.header.facility === 'string' && reader.header.facility ? reader.header.facility : undefined);
+  const checkFacility = () => {
+    const f = headerFacility();
+    if (f && caller.facility && f !== caller.facility) {
+      throw forbidden(`this key submits for facility ${caller.facility}; the submission is from ${f}`);
+    }
+  };
+  const flush = async () => {
+    if (pending.length === 0) return;
+    const jobId = `ingest-${submissionId}-${jobs.length}`;
+    const json = pending;
+    pending = [];
+    const ids = await insertRecords(client, submissionId, { rows: json, jobId });
+    if (ids.length) jobs.push({ ids, jobId });
+  };
+  const drain = async () => {
+    checkFacility();
+    for (const raw of items.splice(0)) {
+      const item = format.mapItem(raw, { systems: deps.stages.systems, envelopeFacility: headerFacility() ?? '' });
+      const record = await processItem(item, deps.stages, caller.facility);
+      rowBytes += JSON.stringify(record.payload).length + (record.resources ? JSON.stringify(record.resources).length : 0);
+      result.records.push({ key: record.key, status: record.status, issues: record.issues });
+      pending.push(record);
+      if (pending.length >= limits.linkBatchSize) await flush();
+    }
+  };
+
+  const decoder = new TextDecoder('utf-8');
+  let inflated = 0;
+  const source: AsyncIterable<Buffer> = encoding === 'gzip' ? spool.open().pipe(gunzipQuietly()) : spool.open();
+  try {
+    for await (const chunk of source) {
+      inflated += chunk.length;
+      if (inflated > limits.maxBodyBytes) throw tooLarge(`body is larger than ${limits.maxBodyBytes} bytes once decompressed (MAX_BODY_MB)`);
+      reader.write(decoder.decode(chunk, { stream: true }));
+      await drain();
+    }
+  } catch (err) {
+    if (['Z_DATA_ERROR', 'Z_BUF_ERROR'].includes((err as { code?: string }).code ?? '')) throw new GatewayError(400, 'invalid', 'gzip body is corrupt');
+    throw err;
+  }
+  reader.write(decoder.decode());
+  reader.end();
+  await drain();
+  format.checkEnd?.(reader.header, result.records.length);
+  await flush();
+
+  result.facility = headerFacility() ?? caller.facility ?? null;
+  const storedBytes = spool.bytes + rowBytes;
+  if (limits.facilityQuotaBytes > 0 && result.facility) {
+    const used = await facilityStoredBytes(client, result.facility);
+    if (used + storedBytes > limits.facilityQuotaBytes) {
+      throw new GatewayError(413, 'too-costly', `facility ${result.facility} would store ${used + storedBytes} bytes, over its quota of ${limits.facilityQuotaBytes} (FACILITY_QUOTA_MB); nothing was accepted`);
+    }
+  }
+  await storeRaw(client, submissionId, spool);
+  await finishSubmission(client, submissionId, { facility: result.facility, recordCount: result.records.length, header: reader.header, storedBytes });
+  return { result, jobs };
+}
+
+function gunzipQuietly() {
+  const gunzip = createGunzip();
+  gunzip.on('error', () => undefined); // surfaced through the iterator, never as an unhandled event
+  return gunzip;
+}
+
+/** The raw body exactly as it arrived, in 4 MB rows. */
+async function storeRaw(client: pg.PoolClient, submissionId: string, spool: Spool): Promise<void> {
+  let seq = 0;
+  let parts: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of spool.open() as AsyncIterable<Buffer>) {
+    parts.push(chunk);
+    size += chunk.length;
+    if (size >= RAW_CHUNK_BYTES) {
+      await insertChunk(client, submissionId, seq++, Buffer.concat(parts));
+      parts = [];
+      size = 0;
+    }
+  }
+  if (size > 0) await insertChunk(client, submissionId, seq, Buffer.concat(parts));
+}
+
+/** Queue committed batches under their job ids; a queue outage is logged and left to the outbox relay. */
+export async function queueJobs(jobs: Array<{ ids: number[]; jobId: string }>, deps: Pick<IngestDeps, 'enqueueLink' | 'log'>): Promise<void> {
+  for (const { ids, jobId } of jobs) {
+    try {
+      // Bounded wait: with Redis down the answer must not hang; the relay queues these later.
+      await Promise.race([
+        deps.enqueueLink(ids, jobId),
+        new Promise<never>((_, reject) => setTimeout(() => reject(new Error('queue did not answer within 2 s')), 2000).unref()),
+      ]);
+    } catch (err) {
+      deps.log.warn({ err: (err as Error).message, records: ids.length }, 'could not queue linkage; the relay will retry');
+      return;
+    }
+  }
+}

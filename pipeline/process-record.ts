@@ -1,0 +1,67 @@
+import type { FhirResource } from 'fhir/r4.js';
+import type { IdentityDecision, IdentityStage } from '../identity/identity.stage.js';
+import type { IdentifierSystems, MappedItem } from '../mappers/contract.js';
+import { buildResources } from '../mappers/fhir/index.js';
+import { sortIssues, type IngestedRecord, type RecordIssue } from '../records/model.js';
+import type { FhirValidator } from '../profiles/validate.js';
+
+/** What turning facts into a stored record needs (pure except for the identity stage's future I/O). */
+export interface RecordStages {
+  identity: IdentityStage;
+  validator: FhirValidator;
+  systems: IdentifierSystems;
+}
+
+const FACILITY_CODE = /^[0-9A-Za-z]{5}$/;
+
+/**
+ * One mapped item → the record to store: identity decided, issues merged and ordered (the first
+ * is the category), resources built once and validated once against the R4 schema. A resource
+ * that fails the schema is a mapping defect: the record is held, never pushed.
+ */
+export async function processItem(item: MappedItem, stages: RecordStages, callerFacility: string | null): Promise<IngestedRecord> {
+  return finishRecord(item, await stages.identity.decide(item.facts), stages, callerFacility);
+}
+
+/** The synchronous rest of `processItem`, once identity is decided (golden files and fuzz use it directly). */
+export function finishRecord(
+  item: MappedItem,
+  decision: IdentityDecision,
+  stages: Omit<RecordStages, 'identity'>,
+  callerFacility: string | null,
+): IngestedRecord {
+  const { facts } = item;
+  const issues: RecordIssue[] = [...facts.issues, ...decision.issues];
+  if (callerFacility && facts.facility !== callerFacility) {
+    issues.unshift({ category: 'FACILITY_MISMATCH', field: 'MA_CSKCB', message: `record is from facility ${facts.facility}; this key submits for ${callerFacility}` });
+  }
+  if (issues.length === 0 && !decision.identity) {
+    issues.push({ category: 'CCCD_MISSING', field: 'person', message: 'the record names no person to key it to' });
+  }
+  sortIssues(issues);
+  let resources: FhirResource[] | null = null;
+  if (issues.length === 0 && decision.identity) {
+    resources = buildResources(facts, decision.identity, stages.systems);
+    for (const resource of resources) {
+      for (const p of stages.validator.validate(resource)) {
+        issues.push({ category: 'SCHEMA', field: `${p.resourceType}${p.path}`, message: `produced ${p.resourceType} fails the FHIR R4 schema at ${p.path}: ${p.message}` });
+      }
+    }
+    if (issues.length) resources = null;
+  }
+  const ok = resources !== null;
+  return {
+    seq: item.seq,
+    // Bounded so an absurd key is stored (rejected) rather than breaking the index,
+    // cut by code point so an emoji never becomes a lone surrogate that jsonb would refuse.
+    facility: FACILITY_CODE.test(facts.facility) ? facts.facility : 'UNKNOWN',
+    key: Array.from(facts.key).slice(0, 200).join(''),
+    status: ok ? 'accepted' : 'rejected',
+    category: ok ? null : issues[0]?.category ?? 'SCHEMA',
+    issues,
+    unmapped: facts.unmapped,
+    payload: item.payload,
+    related: facts.births.length ? { births: facts.births } : {},
+    resources,
+  };
+}

@@ -1,0 +1,94 @@
+/**
+ * The record model, defined once: statuses, rejection categories and how the provincial reports
+ * group them. Everything else (SQL, statistics, API views, mappers) reads these tables; adding a
+ * status or a category is a change here only (the database learns statuses from RECORD_STATUSES
+ * at migration time, see records.repo.ts `syncRecordStatuses`).
+ */
+
+/** Where a record stands. Each record is in exactly one status, so the statistics add up. */
+export const RECORD_STATUSES = {
+  /** Accepted and waiting for linkage (counted as pending). */
+  accepted: { counts: 'pending', open: true },
+  linked: { counts: 'linked', open: false },
+  /** Held for correction by the facility: never linked, carries a category. */
+  rejected: { counts: 'rejected', open: false },
+  /** Linkage gave up after its retries: a dead letter an administrator re-runs. */
+  failed: { counts: 'failed', open: true },
+} as const;
+
+export type RecordStatus = keyof typeof RECORD_STATUSES;
+/** The columns of the statistics: `received = linked + rejected + failed + pending`. */
+export type StatusCount = (typeof RECORD_STATUSES)[RecordStatus]['counts'];
+export const STATUS_COUNTS: readonly StatusCount[] = ['linked', 'rejected', 'failed', 'pending'];
+
+/** The Quảng Ngãi report's three error classes (Đề án 06 "làm sạch"), plus everything else. */
+export type ReportGroup = 'no-id' | 'malformed-id' | 'verification-mismatch' | 'other';
+export const REPORT_GROUPS: Readonly<Record<ReportGroup, string>> = {
+  'no-id': 'Không có CCCD/số định danh',
+  'malformed-id': 'CCCD/số định danh sai định dạng',
+  'verification-mismatch': 'Sai lệch thông tin xác thực',
+  other: 'Lỗi khác',
+};
+
+/**
+ * Rejection categories in priority order: a record's category is its first issue after sorting
+ * by this order. `LINK_FAILED` is the category statistics give to failed records.
+ */
+export const ISSUE_CATEGORY_TABLE = {
+  FACILITY_MISMATCH: { group: 'other', meaning: 'a facility key sent another facility\'s record' },
+  SCHEMA: { group: 'other', meaning: 'a required field is missing or invalid, or a produced resource fails the FHIR R4 schema' },
+  CCCD_MISSING: { group: 'no-id', meaning: 'no citizen ID' },
+  CCCD_FORMAT: { group: 'malformed-id', meaning: 'the citizen ID is not 12 digits' },
+  CCCD_PROVINCE_UNKNOWN: { group: 'malformed-id', meaning: 'the first 3 digits are not a birth-registration province' },
+  CCCD_DOB_MISMATCH: { group: 'verification-mismatch', meaning: 'the ID encodes another birth year, or an infant is filed under the mother\'s ID' },
+  CCCD_GENDER_MISMATCH: { group: 'verification-mismatch', meaning: 'the ID encodes another gender' },
+  DATE_ORDER: { group: 'other', meaning: 'dates out of order (discharge before admission, born after admission)' },
+  LINK_FAILED: { group: 'other', meaning: 'the EHR refused the record or stayed unreachable after every retry' },
+} as const satisfies Record<string, { group: ReportGroup; meaning: string }>;
+
+export type IssueCategory = Exclude<keyof typeof ISSUE_CATEGORY_TABLE, 'LINK_FAILED'>;
+/** Every category a record can be counted under, in report order. */
+export type ReportCategory = keyof typeof ISSUE_CATEGORY_TABLE;
+export const ISSUE_CATEGORIES = Object.keys(ISSUE_CATEGORY_TABLE).filter((c) => c !== 'LINK_FAILED') as IssueCategory[];
+
+/** One problem found in one record, naming the source field (e.g. `XML1.SO_CCCD`). */
+export interface RecordIssue {
+  category: IssueCategory;
+  field: string;
+  message: string;
+}
+
+/** Sort issues so the first is the record's category (stable: same-category issues keep their order). */
+export function sortIssues(issues: RecordIssue[]): RecordIssue[] {
+  return issues.sort((a, b) => ISSUE_CATEGORIES.indexOf(a.category) - ISSUE_CATEGORIES.indexOf(b.category));
+}
+
+/** The report group of a category. */
+export function reportGroupOf(category: ReportCategory): ReportGroup {
+  return Object.hasOwn(ISSUE_CATEGORY_TABLE, category) ? ISSUE_CATEGORY_TABLE[category].group : 'other';
+}
+
+/** A record as it is stored at ingest, whatever its format: accepted (with resources) or rejected (with issues). */
+export interface IngestedRecord {
+  /** 1-based position in the submission. */
+  seq: number;
+  facility: string;
+  key: string;
+  status: 'accepted' | 'rejected';
+  category: IssueCategory | null;
+  issues: RecordIssue[];
+  unmapped: string[];
+  /** The source content as parsed (tables, segments, row), kept for review and re-mapping. */
+  payload: unknown;
+  /** Other people the record describes (births), kept for the identity stage to create later. */
+  related: unknown;
+  /** The R4 resources to link; null when rejected. */
+  resources: unknown[] | null;
+}
+
+/** The answer for one record, in ingest responses and submission views. */
+export interface RecordOutcome {
+  key: string;
+  status: RecordStatus;
+  issues: RecordIssue[];
+}

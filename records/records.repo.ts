@@ -1,0 +1,225 @@
+import type { FhirResource } from 'fhir/r4.js';
+import type { Db } from '../db/pool.js';
+import {
+  RECORD_STATUSES, REPORT_GROUPS, reportGroupOf, type IngestedRecord, type RecordIssue, type RecordStatus, type ReportCategory, type ReportGroup, type StatusCount,
+} from './model.js';
+
+/**
+ * The records repository: every SQL statement on `records` and `episodes` lives here. A record row
+ * is written once at ingest (already carrying its queue job) and updated once when it links or fails.
+ */
+
+/** Teach the database the statuses of the model (records/model.ts); run after migrations. */
+export async function syncRecordStatuses(db: Db): Promise<void> {
+  await db.query('INSERT INTO record_statuses (status) SELECT unnest($1::text[]) ON CONFLICT DO NOTHING', [Object.keys(RECORD_STATUSES)]);
+}
+
+/** A batch of records to insert, with the queue job that will carry the accepted ones. */
+export interface RecordBatch {
+  rows: IngestedRecord[];
+  jobId: string | null;
+}
+
+/** Insert a batch in one statement; returns the ids of the accepted records in seq order. */
+export async function insertRecords(db: Db, submissionId: string, batch: RecordBatch): Promise<number[]> {
+  if (batch.rows.length === 0) return [];
+  const { rows } = await db.query<{ id: string; status: string }>(
+    `INSERT INTO records (submission_id, seq, facility, record_key, status, category, issues, unmapped, payload, related, resources, queued_at, job_id)
+     SELECT $1, x.seq, x.facility, x.key, x.status, x.category, x.issues, x.unmapped, x.payload, x.related, x.resources,
+            -- queued at ingest: the relay leaves the record to the ingest path until it is stale
+            CASE WHEN x.status = 'accepted' THEN now() END, CASE WHEN x.status = 'accepted' THEN $3 END
+       FROM jsonb_to_recordset($2::jsonb) AS x(seq int, facility text, key text, status text, category text,
+                                              issues jsonb, unmapped jsonb, payload jsonb, related jsonb, resources jsonb)
+      ORDER BY x.seq
+     RETURNING id, status`,
+    [submissionId, JSON.stringify(batch.rows), batch.jobId],
+  );
+  return rows.filter((r) => r.status === 'accepted').map((r) => Number(r.id));
+}
+
+/** The version of an episode to push: the newest accepted record of (facility, key). */
+export interface EpisodeToLink {
+  facility: string;
+  recordKey: string;
+  latestRecordId: number;
+  resources: FhirResource[];
+  /** "Type/id" pushed last time, so resources a resubmission dropped can be deleted. */
+  previousRefs: string[];
+}
+
+/**
+ * Take per-episode advisory locks (transaction-scoped, in a fixed order so two workers never
+ * deadlock) for the episodes of these records; returns the (facility, key) pairs locked.
+ */
+export async function lockEpisodesOfRecords(db: Db, recordIds: number[]): Promise<Array<{ facility: string; recordKey: string }>> {
+  const { rows } = await db.query<{ facility: string; record_key: string }>(
+    `WITH eps AS (SELECT DISTINCT facility, record_key FROM records WHERE id = ANY($1::bigint[])),
+          locked AS (SELECT e.*, pg_advisory_xact_lock(hashtextextended(e.facility || '|' || e.record_key, 0)) AS l
+                       FROM (SELECT * FROM eps ORDER BY hashtextextended(facility || '|' || record_key, 0)) e)
+     SELECT facility, record_key FROM locked`,
+    [recordIds],
+  );
+  return rows.map((r) => ({ facility: r.facility, recordKey: r.record_key }));
+}
+
+/** For each locked episode that still has an open record: its newest record with resources, and what was linked before. */
+export async function loadEpisodesToLink(db: Db, episodes: Array<{ facility: string; recordKey: string }>): Promise<EpisodeToLink[]> {
+  if (episodes.length === 0) return [];
+  const { rows } = await db.query(
+    `WITH eps AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(facility text, "recordKey" text))
+     SELECT DISTINCT ON (r.facility, r.record_key) r.facility, r.record_key, r.id, r.resources, e.linked_refs
+       FROM eps JOIN records r ON r.facility = eps.facility AND r.record_key = eps."recordKey"
+       LEFT JOIN episodes e ON e.facility = r.facility AND e.record_key = r.record_key
+      WHERE r.resources IS NOT NULL AND r.status IN ('accepted', 'linked', 'failed')
+        AND EXISTS (SELECT 1 FROM records o WHERE o.facility = r.facility AND o.record_key = r.record_key AND o.status = 'accepted')
+      ORDER BY r.facility, r.record_key, r.id DESC`,
+    [JSON.stringify(episodes)],
+  );
+  return rows.map((r) => ({
+    facility: r.facility, recordKey: r.record_key, latestRecordId: Number(r.id), resources: r.resources, previousRefs: r.linked_refs ?? [],
+  }));
+}
+
+/**
+ * Record a successful push: every open record of the episode up to the pushed version is linked
+ * (a resubmission replaced them) with its attempt counted, and the episode remembers what it consists of.
+ */
+export async function markEpisodesLinked(db: Db, linked: Array<{ facility: string; recordKey: string; latestRecordId: number; refs: string[] }>): Promise<number> {
+  if (linked.length === 0) return 0;
+  const json = JSON.stringify(linked);
+  const res = await db.query(
+    `UPDATE records r SET status = 'linked', linked_at = now(), updated_at = now(), last_error = NULL, attempts = r.attempts + 1
+       FROM jsonb_to_recordset($1::jsonb) AS x(facility text, "recordKey" text, "latestRecordId" bigint)
+      WHERE r.facility = x.facility AND r.record_key = x."recordKey" AND r.id <= x."latestRecordId"
+        AND r.status IN ('accepted', 'failed')`,
+    [json],
+  );
+  await db.query(
+    `INSERT INTO episodes (facility, record_key, linked_record_id, linked_refs, updated_at)
+     SELECT x.facility, x."recordKey", x."latestRecordId", x.refs, now()
+       FROM jsonb_to_recordset($1::jsonb) AS x(facility text, "recordKey" text, "latestRecordId" bigint, refs jsonb)
+     ON CONFLICT (facility, record_key) DO UPDATE
+       SET linked_record_id = EXCLUDED.linked_record_id, linked_refs = EXCLUDED.linked_refs, updated_at = now()`,
+    [json],
+  );
+  return res.rowCount ?? 0;
+}
+
+/** Mark the open records of these episodes failed (the EHR refused them), keeping the EHR's answer. */
+export async function markEpisodesFailed(db: Db, episodes: Array<{ facility: string; recordKey: string; latestRecordId: number }>, error: unknown): Promise<number> {
+  if (episodes.length === 0) return 0;
+  const res = await db.query(
+    `UPDATE records r SET status = 'failed', last_error = $2::jsonb, updated_at = now(), attempts = r.attempts + 1
+       FROM jsonb_to_recordset($1::jsonb) AS x(facility text, "recordKey" text, "latestRecordId" bigint)
+      WHERE r.facility = x.facility AND r.record_key = x."recordKey" AND r.id <= x."latestRecordId" AND r.status = 'accepted'`,
+    [JSON.stringify(episodes), JSON.stringify(error)],
+  );
+  return res.rowCount ?? 0;
+}
+
+/** A linkage attempt failed as a whole (EHR down, database error): count it; after the last one the records become failed. */
+export async function recordAttemptFailure(db: Db, recordIds: number[], error: unknown, last: boolean): Promise<void> {
+  await db.query(
+    `UPDATE records SET attempts = attempts + 1, updated_at = now(),
+            status = CASE WHEN $3 THEN 'failed' ELSE status END, last_error = CASE WHEN $3 THEN $2::jsonb ELSE last_error END
+      WHERE id = ANY($1::bigint[]) AND status = 'accepted'`,
+    [recordIds, JSON.stringify(error), last],
+  );
+}
+
+/** Remember which queue job carries these records (the relay re-queues records whose job vanished). */
+export async function markQueued(db: Db, recordIds: number[], jobId: string): Promise<void> {
+  await db.query('UPDATE records SET queued_at = now(), job_id = $2 WHERE id = ANY($1::bigint[])', [recordIds, jobId]);
+}
+
+/** Accepted records whose queueing is older than `staleMs`: never queued after ingest, or their job may be lost. */
+export async function findOpenRecords(db: Db, staleMs: number, limit: number): Promise<Array<{ id: number; jobId: string | null }>> {
+  const { rows } = await db.query(
+    `SELECT id, job_id FROM records
+      WHERE status = 'accepted' AND (queued_at IS NULL OR queued_at < now() - ($1::int * interval '1 millisecond'))
+      ORDER BY id LIMIT $2`,
+    [staleMs, limit],
+  );
+  return rows.map((r) => ({ id: Number(r.id), jobId: r.job_id }));
+}
+
+/** Move failed records (dead letters) back to accepted so they are linked again; returns their ids. */
+export async function reopenFailed(db: Db, filter: { facility?: string; submissionId?: string; keys?: string[] }): Promise<number[]> {
+  const { rows } = await db.query(
+    `UPDATE records SET status = 'accepted', queued_at = NULL, job_id = NULL, attempts = 0, updated_at = now()
+      WHERE status = 'failed'
+        AND ($1::text IS NULL OR facility = $1)
+        AND ($2::uuid IS NULL OR submission_id = $2)
+        AND ($3::text[] IS NULL OR record_key = ANY($3))
+      RETURNING id`,
+    [filter.facility ?? null, filter.submissionId ?? null, filter.keys ?? null],
+  );
+  return rows.map((r) => Number(r.id));
+}
+
+/** One record as the API shows it. */
+export interface RecordView {
+  key: string;
+  facility: string;
+  status: RecordStatus;
+  category: string | null;
+  issues: RecordIssue[];
+  linkedAt: string | null;
+  attempts: number;
+  error: unknown;
+}
+
+/** The records of a submission in order. */
+export async function recordsOfSubmission(db: Db, submissionId: string): Promise<RecordView[]> {
+  const { rows } = await db.query(
+    `SELECT record_key, facility, status, category, issues, linked_at, attempts, last_error
+       FROM records WHERE submission_id = $1 ORDER BY seq`,
+    [submissionId],
+  );
+  return rows.map((r) => ({
+    key: r.record_key, facility: r.facility, status: r.status, category: r.category, issues: r.issues,
+    linkedAt: r.linked_at ? new Date(r.linked_at).toISOString() : null, attempts: r.attempts, error: r.last_error,
+  }));
+}
+
+/** Linkage counts of one facility over a period (Huế report Bảng 2, Quảng Ngãi Phụ lục 01 categories). */
+export type FacilityStats = {
+  facility: string;
+  received: number;
+  /** Rejected and failed records by category. */
+  categories: Record<string, number>;
+  /** The same, in the report's grouping (no ID · malformed ID · verification mismatch · other). */
+  groups: Record<ReportGroup, number>;
+} & Record<StatusCount, number>;
+
+/**
+ * Per-facility counts of records received in [from, to). `received = linked + rejected + failed + pending`
+ * holds by construction: every record is in exactly one status, and each status counts in one column.
+ */
+export async function facilityStats(db: Db, from: Date, to: Date, facility?: string): Promise<FacilityStats[]> {
+  const { rows } = await db.query(
+    `SELECT facility, status, category, count(*)::int AS n
+       FROM records
+      WHERE received_at >= $1 AND received_at < $2 AND ($3::text IS NULL OR facility = $3)
+      GROUP BY facility, status, category
+      ORDER BY facility`,
+    [from, to, facility ?? null],
+  );
+  const byFacility = new Map<string, FacilityStats>();
+  for (const r of rows) {
+    let s = byFacility.get(r.facility);
+    if (!s) {
+      const groups = Object.fromEntries(Object.keys(REPORT_GROUPS).map((g) => [g, 0])) as Record<ReportGroup, number>;
+      s = { facility: r.facility, received: 0, linked: 0, rejected: 0, failed: 0, pending: 0, categories: {}, groups };
+      byFacility.set(r.facility, s);
+    }
+    s.received += r.n;
+    s[RECORD_STATUSES[r.status as RecordStatus].counts] += r.n;
+    const category = r.status === 'failed' ? 'LINK_FAILED' : r.status === 'rejected' ? r.category : null;
+    if (category) {
+      s.categories[category] = (s.categories[category] ?? 0) + r.n;
+      s.groups[reportGroupOf(category as ReportCategory) ?? 'other'] += r.n;
+    }
+  }
+  return [...byFacility.values()];
+}

@@ -34,6 +34,7 @@ describe('loadConfig', () => {
       linkBatchSize: 100,
       linkAttempts: 8,
       linkBackoffMs: 2000,
+      linkBackoffMaxMs: 60000,
       workerConcurrency: 4,
       workerLockMs: 60000,
       relayIntervalMs: 5000,

@@ -26,6 +26,8 @@ export interface Config {
   linkBatchSize: number;
   linkAttempts: number;
   linkBackoffMs: number;
+  /** Ceiling of the exponential retry backoff. */
+  linkBackoffMaxMs: number;
   workerConcurrency: number;
   /** How long a worker's job lock lasts; a killed worker's jobs are retried after about this long. */
   workerLockMs: number;
@@ -81,6 +83,7 @@ const ENV_SCHEMA = {
     LINK_BATCH_SIZE: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
     LINK_ATTEMPTS: { type: 'integer', minimum: 1, default: 8 },
     LINK_BACKOFF_MS: { type: 'integer', minimum: 1, default: 2000 },
+    LINK_BACKOFF_MAX_MS: { type: 'integer', minimum: 1, default: 60000 },
     WORKER_CONCURRENCY: { type: 'integer', minimum: 1, default: 4 },
     WORKER_LOCK_MS: { type: 'integer', minimum: 500, default: 60000 },
     RELAY_INTERVAL_MS: { type: 'integer', minimum: 50, default: 5000 },
@@ -154,6 +157,7 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     linkBatchSize: e.LINK_BATCH_SIZE,
     linkAttempts: e.LINK_ATTEMPTS,
     linkBackoffMs: e.LINK_BACKOFF_MS,
+    linkBackoffMaxMs: e.LINK_BACKOFF_MAX_MS,
     workerConcurrency: e.WORKER_CONCURRENCY,
     workerLockMs: e.WORKER_LOCK_MS,
     relayIntervalMs: e.RELAY_INTERVAL_MS,

@@ -81,7 +81,7 @@ export async function startRuntime(config: Readonly<Config>, log: Logger = pino(
       : createInProcessEhrClient(workerPool);
     worker = startLinkWorker({
       pool: workerPool, redisUrl: config.redisUrl, queuePrefix: config.queuePrefix, ehr,
-      ehrTimeoutMs: config.ehrTimeoutMs, concurrency: config.workerConcurrency, lockMs: config.workerLockMs, attempts: config.linkAttempts,
+      ehrTimeoutMs: config.ehrTimeoutMs, concurrency: config.workerConcurrency, lockMs: config.workerLockMs, attempts: config.linkAttempts, backoffMaxMs: config.linkBackoffMaxMs,
       breakerFailures: config.breakerFailures, breakerCooldownMs: config.breakerCooldownMs, log,
     });
     relay = startRelay({ pool: workerPool, queue, log, staleMs: config.relayStaleMs, batchSize: config.linkBatchSize, intervalMs: config.relayIntervalMs });

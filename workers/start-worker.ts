@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { CircuitBreaker } from './circuit-breaker.js';
 import type { EhrClient } from './ehr-port.js';
 import { createLinkProcessor } from './link.processor.js';
-import { LINK_QUEUE, type LinkJobData, type LinkJobResult } from './queues.js';
+import { cappedBackoff, LINK_QUEUE, type LinkJobData, type LinkJobResult } from './queues.js';
 
 export interface WorkerOptions {
   pool: pg.Pool;
@@ -17,6 +17,8 @@ export interface WorkerOptions {
   concurrency: number;
   lockMs: number;
   attempts: number;
+  /** Ceiling of the retry backoff (LINK_BACKOFF_MAX_MS). */
+  backoffMaxMs: number;
   breakerFailures: number;
   breakerCooldownMs: number;
   log: Logger;
@@ -32,7 +34,7 @@ export function startLinkWorker(o: WorkerOptions): { worker: Worker<LinkJobData,
   const worker = new Worker<LinkJobData, LinkJobResult>(
     LINK_QUEUE,
     createLinkProcessor({ pool: o.pool, ehr, breaker, log: o.log, attempts: o.attempts }),
-    { connection, prefix: o.queuePrefix, concurrency: o.concurrency, lockDuration: Math.max(o.lockMs, o.ehrTimeoutMs + 1000), stalledInterval: Math.max(o.lockMs, o.ehrTimeoutMs + 1000) },
+    { connection, prefix: o.queuePrefix, concurrency: o.concurrency, settings: { backoffStrategy: cappedBackoff(o.backoffMaxMs) }, lockDuration: Math.max(o.lockMs, o.ehrTimeoutMs + 1000), stalledInterval: Math.max(o.lockMs, o.ehrTimeoutMs + 1000) },
   );
   worker.on('error', (err) => o.log.warn({ err: err.message }, 'worker error'));
   return {

@@ -37,7 +37,7 @@ describe('fault tolerance (real processes, real PostgreSQL + Redis)', () => {
   });
 
   const baseEnv = (prefix: string) => ({
-    ...env, QUEUE_PREFIX: prefix, LINK_BACKOFF_MS: '200', LINK_ATTEMPTS: '30', RELAY_INTERVAL_MS: '300', RELAY_STALE_MS: '1000',
+    ...env, QUEUE_PREFIX: prefix, LINK_BACKOFF_MS: '200', LINK_BACKOFF_MAX_MS: '2000', LINK_ATTEMPTS: '30', RELAY_INTERVAL_MS: '300', RELAY_STALE_MS: '1000',
     WORKER_LOCK_MS: '1500', BREAKER_FAILURES: '3', BREAKER_COOLDOWN_MS: '500', EHR_TIMEOUT_MS: '1000', RATE_LIMIT_PER_MINUTE: '100000',
   });
   const newFacility = async () => {

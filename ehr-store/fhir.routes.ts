@@ -1,9 +1,8 @@
-import express, { Router, type Response } from 'express';
+import express, { Router, type RequestHandler, type Response } from 'express';
 import type { Bundle, FhirResource } from 'fhir/r4.js';
 import type pg from 'pg';
 import type { FhirValidator } from '../profiles/validate.js';
-import { GatewayError, notFound } from '../gateway/errors.js';
-import { requireRole } from '../gateway/http/auth.js';
+import { GatewayError, notFound } from '../errors/outcome.js';
 import { capabilityStatement } from './capability.js';
 import { searchBundle, SEARCH_PARAMS } from './search.service.js';
 import { checkTransaction, executeTransaction, FHIR_ID } from './transaction.service.js';
@@ -28,8 +27,17 @@ function patientOf(resource: FhirResource | undefined): string | undefined {
  * The built-in FHIR R4 EHR store: transaction, read, search, metadata. Reads are for the portal,
  * writes for the linker; both are audited by the app-level audit trail.
  */
-export function fhirRoutes(deps: { pool: pg.Pool; validator: FhirValidator; baseUrl: string; maxBodyBytes: number; clock: () => Date }): Router {
+export function fhirRoutes(deps: {
+  pool: pg.Pool;
+  validator: FhirValidator;
+  baseUrl: string;
+  maxBodyBytes: number;
+  clock: () => Date;
+  /** The host's role check (the gateway's API keys): the store does not own authentication. */
+  authorize: (role: 'linker' | 'portal') => RequestHandler;
+}): Router {
   const router = Router();
+  const requireRole = deps.authorize;
   const json = express.json({ type: [FHIR_JSON, 'application/json'], limit: deps.maxBodyBytes });
 
   router.post('/', requireRole('linker'), json, async (req, res) => {

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { GatewayError, toOperationOutcome } from '../gateway/errors.js';
+import { GatewayError, toOperationOutcome } from '../errors/outcome.js';
 import { EhrError, type EhrClient } from '../workers/ehr-port.js';
 import { checkTransaction, executeTransaction } from './transaction.service.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GatewayError } from '../gateway/errors.js';
+import { GatewayError } from '../errors/outcome.js';
 import { searchTokens } from './fhir.repo.js';
 import { parseSearch, SEARCH_PARAMS } from './search.service.js';
 

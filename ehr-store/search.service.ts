@@ -1,5 +1,5 @@
 import type { Bundle } from 'fhir/r4.js';
-import { badRequest } from '../gateway/errors.js';
+import { badRequest } from '../errors/outcome.js';
 import { searchResources } from './fhir.repo.js';
 import type { Db } from '../db/pool.js';
 import { FHIR_ID } from './transaction.service.js';

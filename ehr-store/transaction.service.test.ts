@@ -1,6 +1,6 @@
 import type { BundleEntry } from 'fhir/r4.js';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { GatewayError } from '../gateway/errors.js';
+import { GatewayError } from '../errors/outcome.js';
 import { FhirValidator } from '../profiles/validate.js';
 import { checkTransaction, FHIR_ID, MAX_TRANSACTION_ENTRIES } from './transaction.service.js';
 

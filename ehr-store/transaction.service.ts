@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Bundle, BundleEntry, FhirResource } from 'fhir/r4.js';
 import type pg from 'pg';
 import type { FhirValidator } from '../profiles/validate.js';
-import { badRequest, GatewayError } from '../gateway/errors.js';
+import { badRequest, GatewayError } from '../errors/outcome.js';
 import { applyWrites, type StoreWrite } from './fhir.repo.js';
 import { withTransaction } from '../db/pool.js';
 

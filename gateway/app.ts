@@ -6,7 +6,7 @@ import type { KeyVerifier } from './auth/api-keys.js';
 import type { Config } from './config.js';
 import { UploadAdmission } from './http/admission.js';
 import { auditTrail } from './http/audit.js';
-import { authenticate } from './http/auth.js';
+import { authenticate, requireRole } from './http/auth.js';
 import { errorHandler, notFoundHandler } from './http/error-handler.js';
 import { rateLimit } from './http/rate-limit.js';
 import { requestLog } from './http/request-log.js';
@@ -68,7 +68,7 @@ export function createApp(deps: AppDeps): Express {
   }));
   app.use('/api/audit', auditRoutes({ pool, clock }));
   app.use('/api', express.json({ limit: '1mb' }), apiRoutes({ pool, enqueueLink: deps.enqueueLink, log, linkBatchSize: config.linkBatchSize, clock }));
-  app.use('/fhir', fhirRoutes({ pool, validator: deps.validator, baseUrl: deps.fhirBaseUrl, maxBodyBytes: config.maxFhirBodyBytes, clock }));
+  app.use('/fhir', fhirRoutes({ pool, validator: deps.validator, baseUrl: deps.fhirBaseUrl, maxBodyBytes: config.maxFhirBodyBytes, clock, authorize: (role) => requireRole(role) }));
 
   app.use(notFoundHandler);
   app.use(errorHandler(log));

@@ -26,6 +26,7 @@ describe('loadConfig', () => {
       databaseUrl: REQUIRED.DATABASE_URL,
       redisUrl: REQUIRED.REDIS_URL,
       role: 'all',
+      linkWorkerThread: true,
       ehrTimeoutMs: 30000,
       facilityQuotaBytes: 51200 * 1024 * 1024,
       maxBodyBytes: 200 * 1024 * 1024,

@@ -10,6 +10,8 @@ export interface Config {
   redisUrl: string;
   /** `all` = gateway + worker in one process (small site); `gateway` or `worker` to scale out. */
   role: 'all' | 'gateway' | 'worker';
+  /** With `role: all`, run the linkage worker in a thread of the same process (uses a second core). */
+  linkWorkerThread: boolean;
   /**
    * A province's EHR (FHIR R4 base URL) that linkage pushes transaction Bundles to over HTTP.
    * Unset: the built-in store, written in-process through the same EHR client port.
@@ -74,6 +76,7 @@ const ENV_SCHEMA = {
     DATABASE_URL: { type: 'string', pattern: '^postgres(ql)?://' },
     REDIS_URL: { type: 'string', pattern: '^rediss?://' },
     ROLE: { enum: ['all', 'gateway', 'worker'], default: 'all' },
+    LINK_WORKER_THREAD: { type: 'boolean', default: true },
     EHR_FHIR_URL: { type: 'string', pattern: '^https?://' },
     EHR_API_KEY: { type: 'string' },
     EHR_TIMEOUT_MS: { type: 'integer', minimum: 100, default: 30000 },
@@ -130,7 +133,7 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     const v = env[key];
     if (v === undefined || v === '') continue;
     // Booleans as operators write them: 1/0, yes/no, true/false.
-    input[key] = key === 'DEMO' ? (/^(1|yes|true|on)$/i.test(v) ? true : /^(0|no|false|off)$/i.test(v) ? false : v) : v;
+    input[key] = key === 'DEMO' || key === 'LINK_WORKER_THREAD' ? (/^(1|yes|true|on)$/i.test(v) ? true : /^(0|no|false|off)$/i.test(v) ? false : v) : v;
   }
   const ajv = new Ajv({ coerceTypes: true, useDefaults: true, allErrors: true });
   const validate = ajv.compile(ENV_SCHEMA);
@@ -147,6 +150,7 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
     role: e.ROLE,
+    linkWorkerThread: e.LINK_WORKER_THREAD,
     ...(e.EHR_FHIR_URL ? { ehrFhirUrl: e.EHR_FHIR_URL as string } : {}),
     facilityQuotaBytes: mb(e.FACILITY_QUOTA_MB),
     ...(e.EHR_API_KEY ? { ehrApiKey: e.EHR_API_KEY } : {}),

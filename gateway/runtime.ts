@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import { Worker } from 'node:worker_threads';
 import { Redis } from 'ioredis';
 import pino, { type Logger } from 'pino';
 import { migrate } from '../db/migrate.js';
@@ -37,7 +38,8 @@ const PRODUCED_TYPES = ['Patient', 'Encounter', 'Condition', 'Organization'];
  */
 export async function startRuntime(config: Readonly<Config>, log: Logger = pino({ level: config.logLevel })): Promise<Runtime> {
   const runGateway = config.role !== 'worker';
-  const runWorker = config.role !== 'gateway';
+  const inThread = config.role === 'all' && config.linkWorkerThread;
+  const runWorker = config.role !== 'gateway' && !inThread;
   // Reads, uploads, audit writes and linkage each get a pool, so none can starve the others.
   const readPool = createPool(config.databaseUrl, runGateway ? 16 : 2, 'fhir-gateway');
   const ingestPool = runGateway ? createPool(config.databaseUrl, 8, 'fhir-gateway-ingest') : undefined;
@@ -88,17 +90,42 @@ export async function startRuntime(config: Readonly<Config>, log: Logger = pino(
     log.info({ ehr: ehr.baseUrl }, 'linkage worker started');
   }
 
+  const thread = inThread ? await startWorkerThread(config, log) : undefined;
+
   return {
     ...(server ? { server } : {}),
     url,
     log,
     async stop() {
       if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));
+      await thread?.stop();
       await relay?.stop();
       await worker?.close();
       await queue.close().catch(() => undefined);
       queueConnection.disconnect();
       for (const pool of [workerPool, ingestPool, auditPool, readPool]) await pool?.end();
+    },
+  };
+}
+
+/** The linkage worker of a ROLE=all process in its own thread (gateway/worker-thread.ts). */
+async function startWorkerThread(config: Readonly<Config>, log: Logger): Promise<{ stop: () => Promise<void> }> {
+  const thread = new Worker(new URL('./worker-thread.mjs', import.meta.url), { workerData: { config: { ...config } } });
+  await new Promise<void>((resolve, reject) => {
+    thread.once('message', () => resolve());
+    thread.once('error', reject);
+    thread.once('exit', (code) => reject(new Error(`linkage worker thread exited with code ${code}`)));
+  });
+  thread.on('error', (err) => log.error({ err: err.message }, 'linkage worker thread failed'));
+  return {
+    async stop() {
+      const stopped = new Promise<void>((resolve) => {
+        thread.once('message', () => resolve());
+        thread.once('exit', () => resolve());
+      });
+      thread.postMessage('stop');
+      await stopped;
+      await thread.terminate();
     },
   };
 }

@@ -4,10 +4,10 @@ import { createGunzip } from 'node:zlib';
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import { withTransaction } from '../db/pool.js';
-import { forbidden, GatewayError, tooLarge } from '../gateway/errors.js';
+import { forbidden, GatewayError, tooLarge } from '../errors/outcome.js';
 import type { FormatMapper } from '../mappers/contract.js';
 import type { IngestedRecord, RecordOutcome } from '../records/model.js';
-import { insertRecords } from '../records/records.repo.js';
+import { insertRecords, serializeRecords } from '../records/records.repo.js';
 import { facilityStoredBytes, finishSubmission, insertChunk, insertSubmission } from '../records/submissions.repo.js';
 import { processItem, type RecordStages } from './process-record.js';
 import { spoolUpload, type Spool } from './spool.js';
@@ -119,9 +119,10 @@ async function parseAndStore(
   const flush = async () => {
     if (pending.length === 0) return;
     const jobId = `ingest-${submissionId}-${jobs.length}`;
-    const json = pending;
+    const json = serializeRecords(pending);
     pending = [];
-    const ids = await insertRecords(client, submissionId, { rows: json, jobId });
+    rowBytes += json.length;
+    const ids = await insertRecords(client, submissionId, { json, jobId });
     if (ids.length) jobs.push({ ids, jobId });
   };
   const drain = async () => {
@@ -129,7 +130,6 @@ async function parseAndStore(
     for (const raw of items.splice(0)) {
       const item = format.mapItem(raw, { systems: deps.stages.systems, envelopeFacility: headerFacility() ?? '' });
       const record = await processItem(item, deps.stages, caller.facility);
-      rowBytes += JSON.stringify(record.payload).length + (record.resources ? JSON.stringify(record.resources).length : 0);
       result.records.push({ key: record.key, status: record.status, issues: record.issues });
       pending.push(record);
       if (pending.length >= limits.linkBatchSize) await flush();

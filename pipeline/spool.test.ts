@@ -8,7 +8,7 @@ import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { GatewayError } from '../gateway/errors.js';
+import { GatewayError } from '../errors/outcome.js';
 import { removeStaleSpools, spoolUpload } from './spool.js';
 
 let dir: string;

@@ -4,7 +4,7 @@ import { readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { tooLarge } from '../gateway/errors.js';
+import { tooLarge } from '../errors/outcome.js';
 
 /** An upload spooled to disk, byte for byte as it arrived (a gzip body stays gzip). */
 export interface Spool {

@@ -20,19 +20,25 @@ export interface RecordBatch {
   jobId: string | null;
 }
 
-/** Insert a batch in one statement; returns the ids of the accepted records in seq order. */
-export async function insertRecords(db: Db, submissionId: string, batch: RecordBatch): Promise<number[]> {
-  if (batch.rows.length === 0) return [];
+/** Serialise a batch once: the JSON is both the INSERT's parameter and what the storage quota counts. */
+export function serializeRecords(rows: IngestedRecord[]): string {
+  return JSON.stringify(rows);
+}
+
+/** Insert a batch (rows, or their `serializeRecords` JSON) in one statement; returns the ids of the accepted records in seq order. */
+export async function insertRecords(db: Db, submissionId: string, batch: RecordBatch | { json: string; jobId: string | null }): Promise<number[]> {
+  const json = 'json' in batch ? batch.json : batch.rows.length ? serializeRecords(batch.rows) : '';
+  if (!json || json === '[]') return [];
   const { rows } = await db.query<{ id: string; status: string }>(
     `INSERT INTO records (submission_id, seq, facility, record_key, status, category, issues, unmapped, payload, related, resources, queued_at, job_id)
      SELECT $1, x.seq, x.facility, x.key, x.status, x.category, x.issues, x.unmapped, x.payload, x.related, x.resources,
             -- queued at ingest: the relay leaves the record to the ingest path until it is stale
             CASE WHEN x.status = 'accepted' THEN now() END, CASE WHEN x.status = 'accepted' THEN $3 END
-       FROM jsonb_to_recordset($2::jsonb) AS x(seq int, facility text, key text, status text, category text,
-                                              issues jsonb, unmapped jsonb, payload jsonb, related jsonb, resources jsonb)
+       FROM json_to_recordset($2::json) AS x(seq int, facility text, key text, status text, category text,
+                                            issues jsonb, unmapped jsonb, payload json, related jsonb, resources json)
       ORDER BY x.seq
      RETURNING id, status`,
-    [submissionId, JSON.stringify(batch.rows), batch.jobId],
+    [submissionId, json, batch.jobId],
   );
   return rows.filter((r) => r.status === 'accepted').map((r) => Number(r.id));
 }

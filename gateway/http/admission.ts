@@ -1,5 +1,5 @@
 import type { Request, RequestHandler } from 'express';
-import { GatewayError } from '../errors.js';
+import { GatewayError } from '../../errors/outcome.js';
 
 /** Sizes of the shared upload memory budget (bytes). */
 export interface AdmissionOptions {

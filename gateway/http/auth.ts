@@ -1,6 +1,6 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { KeyVerifier, Principal } from '../auth/api-keys.js';
-import { forbidden, unauthorized } from '../errors.js';
+import { forbidden, unauthorized } from '../../errors/outcome.js';
 import type { Role } from '../store/keys.repo.js';
 
 declare module 'express-serve-static-core' {

@@ -1,6 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
-import { notFound, toOperationOutcome } from '../errors.js';
+import { notFound, toOperationOutcome } from '../../errors/outcome.js';
 
 /** The single place where errors become HTTP: always an `application/fhir+json` OperationOutcome. */
 export function errorHandler(log: Logger): ErrorRequestHandler {

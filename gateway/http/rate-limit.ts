@@ -1,5 +1,5 @@
 import type { RequestHandler } from 'express';
-import { tooManyRequests } from '../errors.js';
+import { tooManyRequests } from '../../errors/outcome.js';
 
 /**
  * Fixed-window rate limit per API key (or per address before authentication), per process.

@@ -1,5 +1,5 @@
 import type { IncomingMessage, Server, ServerOptions, ServerResponse } from 'node:http';
-import { operationOutcome } from '../errors.js';
+import { operationOutcome } from '../../errors/outcome.js';
 
 /** Timeouts of the HTTP server (the Config fields of the same names). */
 export interface ServerTimeouts {

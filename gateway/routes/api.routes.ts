@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { badRequest } from '../errors.js';
+import { badRequest } from '../../errors/outcome.js';
 import { requireRole } from '../http/auth.js';
 import { rerunFailed, statisticsOf, viewSubmission, type RecordsServiceDeps } from '../services/records.service.js';
 

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import type { AuditEvent, Bundle } from 'fhir/r4.js';
 import type pg from 'pg';
-import { badRequest } from '../errors.js';
+import { badRequest } from '../../errors/outcome.js';
 import { requireRole } from '../http/auth.js';
 import { queryAudit, usageByAccount, type AuditRow } from '../store/audit.repo.js';
 import { parsePeriod } from './api.routes.js';

@@ -2,7 +2,7 @@ import { Router } from 'express';
 import type { FormatMapper } from '../../mappers/contract.js';
 import { FORMATS } from '../../mappers/registry.js';
 import { ingest, type IngestDeps } from '../../pipeline/ingest.pipeline.js';
-import { GatewayError, tooLarge } from '../errors.js';
+import { GatewayError, tooLarge } from '../../errors/outcome.js';
 import { requireRole } from '../http/auth.js';
 
 /** One route per registered format: `POST /ingest/<format>` (optionally gzip), answered 202 once committed. */

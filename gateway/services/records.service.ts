@@ -4,7 +4,7 @@ import type { EnqueueLink } from '../../pipeline/ingest.pipeline.js';
 import { STATUS_COUNTS, type StatusCount } from '../../records/model.js';
 import { facilityStats, markQueued, reopenFailed, type FacilityStats } from '../../records/records.repo.js';
 import { getSubmission, getSubmissionFacility, type SubmissionView } from '../../records/submissions.repo.js';
-import { forbidden, notFound } from '../errors.js';
+import { forbidden, notFound } from '../../errors/outcome.js';
 
 /** What the administrative services need. */
 export interface RecordsServiceDeps {

@@ -24,6 +24,8 @@ export async function startTestGateway(env: Record<string, string> = {}): Promis
     RELAY_INTERVAL_MS: '500',
     RELAY_STALE_MS: '2000',
     LOG_LEVEL: 'silent',
+    // In-process tests run without tsx's loader, which a worker thread would need.
+    LINK_WORKER_THREAD: '0',
     ...env,
   });
   const runtime = await startRuntime(config, pino({ level: config.logLevel }));

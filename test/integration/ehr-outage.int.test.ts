@@ -33,10 +33,11 @@ describe('EHR outage: retries with backoff, then failed (dead letter), then link
   it.each(['503', 'refuse', 'hang'] as const)('EHR %s: the record ends failed with the EHR answer kept, then links after re-run', async (mode) => {
     ehr.mode = mode;
     const xml1 = makeXml1(facility, `LK-OUT-${mode}-${facility}`, Math.floor(Math.random() * 1e9));
+    // Counted before the POST: the worker may call the EHR before the 202 reaches the test.
+    const callsBefore = ehr.calls;
     const res = await request(gw.url).post('/ingest/qd130').set('Authorization', `Bearer ${facilityKey}`)
       .set('Content-Type', 'application/xml').send(envelope(facility, [[['XML1', xml1Document(xml1)]]]));
     expect(res.status).toBe(202);
-    const callsBefore = ehr.calls;
     const failed = await waitFor(async () => {
       const s = await status(res.body.submissionId);
       return s.records[0].status === 'failed' ? s : undefined;

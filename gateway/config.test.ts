@@ -27,6 +27,7 @@ describe('loadConfig', () => {
       redisUrl: REQUIRED.REDIS_URL,
       role: 'all',
       linkWorkerThread: true,
+      workerThreadHeapMb: 128,
       ehrTimeoutMs: 30000,
       facilityQuotaBytes: 51200 * 1024 * 1024,
       maxBodyBytes: 200 * 1024 * 1024,

@@ -12,6 +12,8 @@ export interface Config {
   role: 'all' | 'gateway' | 'worker';
   /** With `role: all`, run the linkage worker in a thread of the same process (uses a second core). */
   linkWorkerThread: boolean;
+  /** Old-generation heap ceiling of that thread, MB. */
+  workerThreadHeapMb: number;
   /**
    * A province's EHR (FHIR R4 base URL) that linkage pushes transaction Bundles to over HTTP.
    * Unset: the built-in store, written in-process through the same EHR client port.
@@ -77,6 +79,7 @@ const ENV_SCHEMA = {
     REDIS_URL: { type: 'string', pattern: '^rediss?://' },
     ROLE: { enum: ['all', 'gateway', 'worker'], default: 'all' },
     LINK_WORKER_THREAD: { type: 'boolean', default: true },
+    WORKER_THREAD_HEAP_MB: { type: 'integer', minimum: 32, default: 128 },
     EHR_FHIR_URL: { type: 'string', pattern: '^https?://' },
     EHR_API_KEY: { type: 'string' },
     EHR_TIMEOUT_MS: { type: 'integer', minimum: 100, default: 30000 },
@@ -151,6 +154,7 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     redisUrl: e.REDIS_URL,
     role: e.ROLE,
     linkWorkerThread: e.LINK_WORKER_THREAD,
+    workerThreadHeapMb: e.WORKER_THREAD_HEAP_MB,
     ...(e.EHR_FHIR_URL ? { ehrFhirUrl: e.EHR_FHIR_URL as string } : {}),
     facilityQuotaBytes: mb(e.FACILITY_QUOTA_MB),
     ...(e.EHR_API_KEY ? { ehrApiKey: e.EHR_API_KEY } : {}),

@@ -110,7 +110,12 @@ export async function startRuntime(config: Readonly<Config>, log: Logger = pino(
 
 /** The linkage worker of a ROLE=all process in its own thread (gateway/worker-thread.ts). */
 async function startWorkerThread(config: Readonly<Config>, log: Logger): Promise<{ stop: () => Promise<void> }> {
-  const thread = new Worker(new URL('./worker-thread.mjs', import.meta.url), { workerData: { config: { ...config } } });
+  // The worker's heap holds a few link batches at a time; a ceiling keeps the process's RSS bounded
+  // (a second V8 heap otherwise grows lazily to hundreds of MB on a long run).
+  const thread = new Worker(new URL('./worker-thread.mjs', import.meta.url), {
+    workerData: { config: { ...config } },
+    resourceLimits: { maxOldGenerationSizeMb: config.workerThreadHeapMb },
+  });
   await new Promise<void>((resolve, reject) => {
     thread.once('message', () => resolve());
     thread.once('error', reject);

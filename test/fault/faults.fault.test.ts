@@ -92,6 +92,34 @@ describe('fault tolerance (real processes, real PostgreSQL + Redis)', () => {
     }
   }, 120_000);
 
+  it('two workers share the queue, one SIGKILLed with a job in flight: the other links every record exactly once', async () => {
+    const prefix = `f${randomBytes(3).toString('hex')}`;
+    const gateway = await spawnGateway({ ...baseEnv(prefix), ROLE: 'gateway' });
+    let workers: GatewayProcess[] = [];
+    const ehr = await startFlakyEhr(() => gateway.url);
+    try {
+      const { facility, key } = await newFacility();
+      ehr.mode = 'hang'; // only worker 1 goes through it: whatever it takes stays in flight until it dies
+      const mode = workerEhrMode(); // worker 2: in-process, or the FALLBACK through the gateway (bench-roles.ts)
+      workers = await spawnWorkers(2, (i) => ({
+        ...baseEnv(prefix), LINK_BATCH_SIZE: '25',
+        ...(i === 0 ? { EHR_FHIR_URL: ehr.url, EHR_API_KEY: linkerKey } : workerEhrEnv(mode, gateway.url, linkerKey)),
+      }));
+      const submitting = (async () => {
+        for (let i = 0; i < 4; i++) expect((await submit(gateway.url, key, syntheticEnvelope(facility, `W${prefix}-${i}-`, 100, i + 21))).status).toBe(202);
+      })();
+      await waitFor(async () => ehr.calls > 0, 20_000, 'worker 1 to push a batch');
+      await workers[0]!.kill('SIGKILL'); // within EHR_TIMEOUT_MS of its push: the job is still active
+      await submitting;
+      await expectLinkedExactlyOnce(facility, 400);
+      summary.push(`1 of 2 workers SIGKILLed with a job in flight (400 episodes, ${ehr.calls} hung pushes)`);
+    } finally {
+      await Promise.all(workers.map((w) => w.kill('SIGTERM')));
+      await gateway.kill('SIGTERM');
+      await ehr.close();
+    }
+  }, 60_000);
+
   it('EHR answering 503, 429 and timing out for a while: circuit breaker limits calls, all linked exactly once', async () => {
     const prefix = `f${randomBytes(3).toString('hex')}`;
     let gatewayUrl = '';
@@ -195,37 +223,6 @@ describe('fault tolerance (real processes, real PostgreSQL + Redis)', () => {
       await gw.kill('SIGTERM');
     }
   }, 150_000);
-
-  // Kept after the PostgreSQL restart case: run before it, it shifts that case's timing so its just
-  // acknowledged submission is lost (the test services run with synchronous_commit=off and fsync=off,
-  // and stop-pg is `-m immediate`), which is a flaw of that case, not of linkage.
-  it('two workers share the queue, one SIGKILLed with a job in flight: the other links every record exactly once', async () => {
-    const prefix = `f${randomBytes(3).toString('hex')}`;
-    const gateway = await spawnGateway({ ...baseEnv(prefix), ROLE: 'gateway' });
-    let workers: GatewayProcess[] = [];
-    const ehr = await startFlakyEhr(() => gateway.url);
-    try {
-      const { facility, key } = await newFacility();
-      ehr.mode = 'hang'; // only worker 1 goes through it: whatever it takes stays in flight until it dies
-      const mode = workerEhrMode(); // worker 2: in-process, or the FALLBACK through the gateway (bench-roles.ts)
-      workers = await spawnWorkers(2, (i) => ({
-        ...baseEnv(prefix), LINK_BATCH_SIZE: '25',
-        ...(i === 0 ? { EHR_FHIR_URL: ehr.url, EHR_API_KEY: linkerKey } : workerEhrEnv(mode, gateway.url, linkerKey)),
-      }));
-      const submitting = (async () => {
-        for (let i = 0; i < 4; i++) expect((await submit(gateway.url, key, syntheticEnvelope(facility, `W${prefix}-${i}-`, 100, i + 21))).status).toBe(202);
-      })();
-      await waitFor(async () => ehr.calls > 0, 20_000, 'worker 1 to push a batch');
-      await workers[0]!.kill('SIGKILL'); // within EHR_TIMEOUT_MS of its push: the job is still active
-      await submitting;
-      await expectLinkedExactlyOnce(facility, 400);
-      summary.push(`1 of 2 workers SIGKILLed with a job in flight (400 episodes, ${ehr.calls} hung pushes)`);
-    } finally {
-      await Promise.all(workers.map((w) => w.kill('SIGTERM')));
-      await gateway.kill('SIGTERM');
-      await ehr.close();
-    }
-  }, 60_000);
 
   it('statistics add up after the faults', async () => {
     const { rows } = await pool.query(`SELECT facility, count(*)::int AS received,

@@ -14,6 +14,8 @@ export interface Config {
   linkWorkerThread: boolean;
   /** Old-generation heap ceiling of that thread, MB. */
   workerThreadHeapMb: number;
+  /** Set internally when another part of the process already applied the migrations (the linkage thread). */
+  schemaReady?: boolean;
   /**
    * A province's EHR (FHIR R4 base URL) that linkage pushes transaction Bundles to over HTTP.
    * Unset: the built-in store, written in-process through the same EHR client port.

@@ -1,5 +1,4 @@
 import type { Server } from 'node:http';
-import { Worker } from 'node:worker_threads';
 import { Redis } from 'ioredis';
 import pino, { type Logger } from 'pino';
 import { migrate } from '../db/migrate.js';
@@ -13,6 +12,7 @@ import { createHttpEhrClient } from '../workers/fhir-http-client.js';
 import { startRelay } from '../workers/outbox-relay.js';
 import { createLinkQueue, enqueueLinkBatch } from '../workers/queues.js';
 import { startLinkWorker } from '../workers/start-worker.js';
+import { startSupervisedWorkerThread } from './worker-thread-supervisor.js';
 import { createApp } from './app.js';
 import { KeyVerifier } from './auth/api-keys.js';
 import { seedDemoKeys } from './auth/demo-keys.js';
@@ -45,8 +45,10 @@ export async function startRuntime(config: Readonly<Config>, log: Logger = pino(
   const ingestPool = runGateway ? createPool(config.databaseUrl, 8, 'fhir-gateway-ingest') : undefined;
   const auditPool = runGateway ? createPool(config.databaseUrl, 4, 'fhir-gateway-audit') : undefined;
   const workerPool = runWorker ? createPool(config.databaseUrl, config.workerConcurrency * 2 + 4, 'fhir-gateway-worker') : undefined;
-  await migrate(readPool);
-  await syncRecordStatuses(readPool);
+  if (!config.schemaReady) {
+    await migrate(readPool);
+    await syncRecordStatuses(readPool);
+  }
   if (config.demo) await seedDemoKeys(readPool, log);
 
   const queueConnection = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2000 });
@@ -90,7 +92,7 @@ export async function startRuntime(config: Readonly<Config>, log: Logger = pino(
     log.info({ ehr: ehr.baseUrl }, 'linkage worker started');
   }
 
-  const thread = inThread ? await startWorkerThread(config, log) : undefined;
+  const thread = inThread ? await startSupervisedWorkerThread(config, log) : undefined;
 
   return {
     ...(server ? { server } : {}),
@@ -104,33 +106,6 @@ export async function startRuntime(config: Readonly<Config>, log: Logger = pino(
       await queue.close().catch(() => undefined);
       queueConnection.disconnect();
       for (const pool of [workerPool, ingestPool, auditPool, readPool]) await pool?.end();
-    },
-  };
-}
-
-/** The linkage worker of a ROLE=all process in its own thread (gateway/worker-thread.ts). */
-async function startWorkerThread(config: Readonly<Config>, log: Logger): Promise<{ stop: () => Promise<void> }> {
-  // The worker's heap holds a few link batches at a time; a ceiling keeps the process's RSS bounded
-  // (a second V8 heap otherwise grows lazily to hundreds of MB on a long run).
-  const thread = new Worker(new URL('./worker-thread.mjs', import.meta.url), {
-    workerData: { config: { ...config } },
-    resourceLimits: { maxOldGenerationSizeMb: config.workerThreadHeapMb },
-  });
-  await new Promise<void>((resolve, reject) => {
-    thread.once('message', () => resolve());
-    thread.once('error', reject);
-    thread.once('exit', (code) => reject(new Error(`linkage worker thread exited with code ${code}`)));
-  });
-  thread.on('error', (err) => log.error({ err: err.message }, 'linkage worker thread failed'));
-  return {
-    async stop() {
-      const stopped = new Promise<void>((resolve) => {
-        thread.once('message', () => resolve());
-        thread.once('exit', () => resolve());
-      });
-      thread.postMessage('stop');
-      await stopped;
-      await thread.terminate();
     },
   };
 }

@@ -50,11 +50,14 @@ describe('fault tolerance (real processes, real PostgreSQL + Redis)', () => {
     request(url).post('/ingest/qd130').set('Authorization', `Bearer ${key}`).set('Content-Type', 'application/xml').send(xml);
 
   /** Every record of the facility linked; one Encounter per episode, each at version 1 (no duplicate writes). */
-  async function expectLinkedExactlyOnce(facility: string, episodes: number, timeoutMs = 60_000): Promise<void> {
+  async function expectLinkedExactlyOnce(facility: string, episodes: number, timeoutMs = 60_000, gatewayLog?: () => string): Promise<void> {
     await waitFor(async () => {
       const { rows } = await pool.query(`SELECT count(*) FILTER (WHERE status = 'linked')::int AS linked, count(*)::int AS n FROM records WHERE facility = $1`, [facility]);
       return rows[0].linked === rows[0].n && rows[0].n >= episodes ? true : undefined;
-    }, timeoutMs, `all records of ${facility} linked`);
+    }, timeoutMs, `all records of ${facility} linked`).catch(async (err: Error) => {
+      const { rows } = await pool.query(`SELECT status, count(*)::int AS n, max(attempts) AS attempts FROM records WHERE facility = $1 GROUP BY status`, [facility]);
+      throw new Error(`${err.message}; by status: ${JSON.stringify(rows)}${gatewayLog ? `; gateway stderr: ${gatewayLog()}` : ''}`);
+    });
     const orgRef = `Organization/${idForIdentifier(FACILITY_SYSTEM, facility)}`;
     const { rows } = await pool.query(
       `SELECT count(*)::int AS n, max(version) AS v FROM fhir_resources WHERE resource_type = 'Encounter' AND content->'serviceProvider'->>'reference' = $1`,
@@ -182,7 +185,7 @@ describe('fault tolerance (real processes, real PostgreSQL + Redis)', () => {
       }
       expect(during.status).toBe(503);
       expect(during.body.resourceType).toBe('OperationOutcome');
-      await expectLinkedExactlyOnce(facility, 300);
+      await expectLinkedExactlyOnce(facility, 300, 60_000, gw.stderr);
       summary.push('PostgreSQL stop/start during linkage (300 episodes; ingest 503 while down)');
     } finally {
       await gw.kill('SIGTERM');

@@ -1,3 +1,4 @@
+import { openSync } from 'node:fs';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -27,6 +28,8 @@ export interface GatewayProcess {
   /** CPU seconds (user + system) used so far; undefined once the process is gone. */
   cpuSeconds: () => number | undefined;
   kill: (signal?: NodeJS.Signals) => Promise<void>;
+  /** The last few kB the process wrote to stderr (for failure messages). */
+  stderr: () => string;
 }
 
 /** CPU seconds of `pid` from /proc/<pid>/stat (utime + stime, 100 ticks a second). */
@@ -54,7 +57,8 @@ async function waitReady(child: ChildProcess, ready: () => Promise<boolean>, wha
 /**
  * Start `node --import tsx gateway/main.ts` with `env`; resolves when /health answers or, for a
  * ROLE=worker, when the queue (env QUEUE_PREFIX on env REDIS_URL) has `workersExpected` workers
- * (default: one more than before it started).
+ * (default: one more than before it started). `GATEWAY_TEST_STDOUT=FILE` appends the processes'
+ * log lines to FILE when a fault test needs explaining.
  */
 export async function spawnGateway(env: Record<string, string>, port?: number, workersExpected?: number): Promise<GatewayProcess> {
   const p = port ?? (await freePort());
@@ -65,7 +69,7 @@ export async function spawnGateway(env: Record<string, string>, port?: number, w
   const child = spawn(process.execPath, ['--import', 'tsx', 'gateway/main.ts'], {
     cwd: ROOT,
     env: { ...process.env, LOG_LEVEL: 'warn', ...env, PORT: String(p) },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', process.env.GATEWAY_TEST_STDOUT ? openSync(process.env.GATEWAY_TEST_STDOUT, 'a') : 'ignore', 'pipe'],
   });
   let stderr = '';
   child.stderr!.on('data', (d) => { stderr = (stderr + String(d)).slice(-4000); });
@@ -86,7 +90,7 @@ export async function spawnGateway(env: Record<string, string>, port?: number, w
     await kill('SIGKILL');
     throw err;
   }
-  return { child, pid: child.pid!, url, cpuSeconds: () => cpuSecondsOf(child.pid!), kill };
+  return { child, pid: child.pid!, url, cpuSeconds: () => cpuSecondsOf(child.pid!), kill, stderr: () => stderr };
 }
 
 /** Start `count` ROLE=worker processes at once (`envFor(i)` each) and wait until all joined the queue. */

@@ -1,6 +1,5 @@
-import { openSync } from 'node:fs';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { openSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { countQueueWorkers } from '../../scripts/lib/bench-roles.js';

@@ -80,6 +80,8 @@ export async function startRuntime(config: Readonly<Config>, log: Logger = pino(
   let worker: ReturnType<typeof startLinkWorker> | undefined;
   let relay: ReturnType<typeof startRelay> | undefined;
   if (runWorker && workerPool) {
+    // No credential of the gateway's own ever leaves: an external EHR gets EHR_API_KEY or nothing.
+    if (config.ehrFhirUrl && !config.ehrApiKey) log.warn({ ehr: config.ehrFhirUrl }, 'EHR_FHIR_URL is set without EHR_API_KEY: linkage requests carry no credentials');
     const ehr = config.ehrFhirUrl
       ? createHttpEhrClient({ baseUrl: config.ehrFhirUrl, ...(config.ehrApiKey ? { apiKey: config.ehrApiKey } : {}), timeoutMs: config.ehrTimeoutMs })
       : createInProcessEhrClient(workerPool);

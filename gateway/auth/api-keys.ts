@@ -1,6 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Db } from '../../db/pool.js';
-import { findKey, insertKey, revokeKey, type Role } from '../store/keys.repo.js';
+import { findKey, insertKey, revokeKey, touchKey, type Role } from '../store/keys.repo.js';
 
 /** Who is calling, after authentication. */
 export interface Principal {
@@ -8,6 +8,8 @@ export interface Principal {
   role: Role;
   /** MA_CSKCB for facility keys. */
   facility: string | null;
+  /** Extra permissions granted to the key (e.g. `bulk-read`), see README "Keys and roles". */
+  scopes: readonly string[];
 }
 
 const KEY_FORMAT = /^fgw_([a-z0-9]{10})_([A-Za-z0-9]{32})$/;
@@ -31,7 +33,7 @@ export function hashSecret(secret: string): string {
 /** Create a key; the returned `key` is shown once and never stored. */
 export async function createApiKey(
   db: Db,
-  k: { role: Role; facility?: string | null; label?: string; expiresAt?: Date | null; fixedKey?: string },
+  k: { role: Role; facility?: string | null; label?: string; expiresAt?: Date | null; fixedKey?: string; scopes?: readonly string[] },
 ): Promise<{ id: string; key: string }> {
   if (k.role === 'facility' && !k.facility) throw new Error('a facility key needs --facility MA_CSKCB');
   let id: string;
@@ -43,7 +45,7 @@ export async function createApiKey(
     id = randomString(10, 'abcdefghijklmnopqrstuvwxyz0123456789');
     secret = randomString(32, ALPHABET);
   }
-  await insertKey(db, { id, secretHash: hashSecret(secret), role: k.role, facility: k.facility ?? null, label: k.label ?? '', expiresAt: k.expiresAt ?? null });
+  await insertKey(db, { id, secretHash: hashSecret(secret), role: k.role, facility: k.facility ?? null, label: k.label ?? '', expiresAt: k.expiresAt ?? null, scopes: k.scopes ?? [] });
   return { id, key: `fgw_${id}_${secret}` };
 }
 
@@ -51,7 +53,7 @@ export async function createApiKey(
 export async function rotateApiKey(db: Db, id: string): Promise<{ id: string; key: string }> {
   const old = await findKey(db, id);
   if (!old || old.revokedAt) throw new Error(`no active key ${id}`);
-  const created = await createApiKey(db, { role: old.role, facility: old.facility, label: old.label, expiresAt: old.expiresAt });
+  const created = await createApiKey(db, { role: old.role, facility: old.facility, label: old.label, expiresAt: old.expiresAt, scopes: old.scopes });
   await revokeKey(db, id, created.id);
   return created;
 }
@@ -62,28 +64,47 @@ export function parseKey(presented: string): { id: string; secret: string } | un
   return m ? { id: m[1]!, secret: m[2]! } : undefined;
 }
 
+/** `last_used_at` is written at most this often per key (and process): reads stay cheap. */
+const TOUCH_EVERY_MS = 60_000;
+
 /**
  * Verify a presented key against the store. Positive answers are cached for `cacheMs` (default 10 s),
- * which bounds how long a revoked key keeps working on a running process.
+ * which bounds how long a revoked key keeps working on a running process. A successful use is
+ * recorded in `api_keys.last_used_at`, at most once a minute per key.
  */
 export class KeyVerifier {
   private readonly cache = new Map<string, { principal: Principal; until: number; hash: string }>();
-  constructor(private readonly db: Db, private readonly cacheMs = 10_000) {}
+  private readonly touched = new Map<string, number>();
+  constructor(private readonly db: Db, private readonly cacheMs = 10_000, private readonly now: () => number = Date.now) {}
 
   async verify(presented: string): Promise<Principal | undefined> {
+    const principal = await this.check(presented);
+    if (principal) this.touch(principal.keyId);
+    return principal;
+  }
+
+  private async check(presented: string): Promise<Principal | undefined> {
     const parsed = parseKey(presented);
     if (!parsed) return undefined;
     const hash = hashSecret(parsed.secret);
     const cached = this.cache.get(parsed.id);
-    if (cached && cached.until > Date.now() && cached.hash === hash) return cached.principal;
+    if (cached && cached.until > this.now() && cached.hash === hash) return cached.principal;
     const row = await findKey(this.db, parsed.id);
-    if (!row || row.revokedAt || (row.expiresAt && row.expiresAt.getTime() < Date.now())) return undefined;
+    if (!row || row.revokedAt || (row.expiresAt && row.expiresAt.getTime() < this.now())) return undefined;
     const a = Buffer.from(row.secretHash, 'hex');
     const b = Buffer.from(hash, 'hex');
     if (a.length !== b.length || !timingSafeEqual(a, b)) return undefined;
-    const principal: Principal = { keyId: row.id, role: row.role, facility: row.facility };
+    const principal: Principal = { keyId: row.id, role: row.role, facility: row.facility, scopes: row.scopes };
     if (this.cache.size > 10_000) this.cache.clear();
-    this.cache.set(row.id, { principal, until: Date.now() + this.cacheMs, hash });
+    this.cache.set(row.id, { principal, until: this.now() + this.cacheMs, hash });
     return principal;
+  }
+
+  private touch(keyId: string): void {
+    const t = this.now();
+    if (t - (this.touched.get(keyId) ?? -Infinity) < TOUCH_EVERY_MS) return;
+    if (this.touched.size > 10_000) this.touched.clear();
+    this.touched.set(keyId, t);
+    touchKey(this.db, keyId).catch(() => this.touched.delete(keyId)); // best effort: try again on the next use
   }
 }

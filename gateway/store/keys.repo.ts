@@ -15,7 +15,15 @@ export interface ApiKeyRow {
   expiresAt: Date | null;
   revokedAt: Date | null;
   lastUsedAt: Date | null;
+  /** Extra permissions, e.g. `bulk-read` (see KEY_SCOPES). */
+  scopes: string[];
 }
+
+/**
+ * Scopes a key may carry beyond its role. `bulk-read`: FHIR searches that name no patient, and
+ * reads of more patients per hour than BULK_READ_PATIENTS_PER_HOUR (a portal's reporting job).
+ */
+export const KEY_SCOPES = ['bulk-read'] as const;
 
 function toRow(r: Record<string, unknown>): ApiKeyRow {
   return {
@@ -28,13 +36,17 @@ function toRow(r: Record<string, unknown>): ApiKeyRow {
     expiresAt: (r.expires_at as Date | null) ?? null,
     revokedAt: (r.revoked_at as Date | null) ?? null,
     lastUsedAt: (r.last_used_at as Date | null) ?? null,
+    scopes: (r.scopes as string[] | null) ?? [],
   };
 }
 
-export async function insertKey(db: Db, k: { id: string; secretHash: string; role: Role; facility: string | null; label: string; expiresAt: Date | null }): Promise<void> {
+export async function insertKey(
+  db: Db,
+  k: { id: string; secretHash: string; role: Role; facility: string | null; label: string; expiresAt: Date | null; scopes: readonly string[] },
+): Promise<void> {
   await db.query(
-    'INSERT INTO api_keys (id, secret_hash, role, facility, label, expires_at) VALUES ($1, $2, $3, $4, $5, $6)',
-    [k.id, k.secretHash, k.role, k.facility, k.label, k.expiresAt],
+    'INSERT INTO api_keys (id, secret_hash, role, facility, label, expires_at, scopes) VALUES ($1, $2, $3, $4, $5, $6, $7)',
+    [k.id, k.secretHash, k.role, k.facility, k.label, k.expiresAt, k.scopes],
   );
 }
 
@@ -48,13 +60,22 @@ export async function listKeys(db: Db): Promise<ApiKeyRow[]> {
   return rows.map(toRow);
 }
 
+/** Active keys that expire before `before`, soonest first (`npm run keys -- expiring`). */
+export async function keysExpiringBefore(db: Db, before: Date): Promise<ApiKeyRow[]> {
+  const { rows } = await db.query(
+    'SELECT * FROM api_keys WHERE revoked_at IS NULL AND expires_at IS NOT NULL AND expires_at < $1 ORDER BY expires_at',
+    [before],
+  );
+  return rows.map(toRow);
+}
+
 /** Revoke a key; returns false when it did not exist or was already revoked. */
 export async function revokeKey(db: Db, id: string, replacedBy: string | null = null): Promise<boolean> {
   const res = await db.query('UPDATE api_keys SET revoked_at = now(), replaced_by = $2 WHERE id = $1 AND revoked_at IS NULL', [id, replacedBy]);
   return (res.rowCount ?? 0) > 0;
 }
 
-/** Remember the last use (coarse: at most once a minute per key, to keep reads cheap). */
+/** Remember the last use; KeyVerifier calls it at most once a minute per key, and the WHERE keeps other processes from rewriting it sooner. */
 export async function touchKey(db: Db, id: string): Promise<void> {
   await db.query("UPDATE api_keys SET last_used_at = now() WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')", [id]);
 }

@@ -108,12 +108,16 @@ describe('parseSearch: refusals', () => {
     expect(refusal('Patient', { _id: value })).toMatchObject({ message: '_id must be FHIR ids', expression: ['_id'] });
   });
 
-  it.each(['-1', '1001', '2.5', 'ten', ['5', '6']])('refuses _count=%j', (value) => {
-    expect(refusal('Patient', { _count: value })).toMatchObject({ message: '_count must be an integer 0–1000', expression: ['_count'] });
+  it.each(['-1', '1001', '2.5', 'ten', '1e2', '0x10', '', ' 5', '+5', 'Infinity'])('refuses _count=%j', (value) => {
+    expect(refusal('Patient', { _count: value })).toMatchObject({ message: '_count must be an integer 0–1000 in decimal digits', expression: ['_count'] });
   });
 
-  it.each(['-1', '1000001', '0.5', 'x', ['1', '2']])('refuses _offset=%j', (value) => {
-    expect(refusal('Patient', { _offset: value })).toMatchObject({ message: '_offset must be a non-negative integer', expression: ['_offset'] });
+  it.each(['-1', '1000001', '0.5', 'x', '1e20', '99999999999999999999', ''])('refuses _offset=%j', (value) => {
+    expect(refusal('Patient', { _offset: value })).toMatchObject({ message: '_offset must be an integer 0–1000000 in decimal digits', expression: ['_offset'] });
+  });
+
+  it.each(['_count', '_offset'])('refuses a repeated %s', (name) => {
+    expect(refusal('Patient', { [name]: ['1', '2'] })).toMatchObject({ message: `${name} must be given once`, expression: [name] });
   });
 });
 

@@ -3,6 +3,7 @@ import { badRequest } from '../errors/outcome.js';
 import { searchResources } from './fhir.repo.js';
 import type { Db } from '../db/pool.js';
 import { FHIR_ID } from './transaction.service.js';
+import { intParam } from '../http-input/params.js';
 
 /** Search parameters each type supports (also advertised in the CapabilityStatement). */
 export const SEARCH_PARAMS: Readonly<Record<string, readonly string[]>> = {
@@ -14,6 +15,7 @@ export const SEARCH_PARAMS: Readonly<Record<string, readonly string[]>> = {
 };
 const CONTROL = new Set(['_count', '_offset', '_format']);
 const MAX_COUNT = 1000;
+const MAX_OFFSET = 1_000_000;
 
 function reference(param: string, value: string, targetType: string): string {
   const ref = value.includes('/') ? value : `${targetType}/${value}`;
@@ -48,11 +50,24 @@ export function parseSearch(type: string, query: Record<string, unknown>): { tok
       tokens.push(`encounter=${reference(name, raw, 'Encounter')}`);
     }
   }
-  const count = query._count === undefined ? 50 : Number(query._count);
-  const offset = query._offset === undefined ? 0 : Number(query._offset);
-  if (!Number.isInteger(count) || count < 0 || count > MAX_COUNT) throw badRequest(`_count must be an integer 0–${MAX_COUNT}`, ['_count']);
-  if (!Number.isInteger(offset) || offset < 0 || offset > 1_000_000) throw badRequest('_offset must be a non-negative integer', ['_offset']);
+  const count = intParam(query, '_count', { min: 0, max: MAX_COUNT, default: 50 });
+  const offset = intParam(query, '_offset', { min: 0, max: MAX_OFFSET, default: 0 });
   return { tokens, ...(ids ? { ids } : {}), count, offset };
+}
+
+/**
+ * Whether a search names whom it is about: a patient (Patient by `_id` or an `identifier` value;
+ * the others by `patient`, `subject`, `encounter`, `identifier` or `_id`). Organization searches
+ * hold no personal data and always count as targeted. An untargeted search pages through the
+ * province: a bulk read (gateway/http/read-guard.ts).
+ */
+export function isTargetedSearch(type: string, query: Record<string, unknown>): boolean {
+  if (type === 'Organization') return true;
+  const allowed = SEARCH_PARAMS[type] ?? [];
+  return Object.entries(query).some(([name, raw]) => {
+    if (CONTROL.has(name) || !allowed.includes(name) || typeof raw !== 'string' || raw === '') return false;
+    return name !== 'identifier' || !raw.endsWith('|'); // `system|` alone names every patient of a system
+  });
 }
 
 /** Run a search and build the searchset Bundle with self/next links. */
@@ -61,7 +76,8 @@ export async function searchBundle(db: Db, baseUrl: string, type: string, query:
   const { total, resources } = await searchResources(db, type, tokens, ids, count, offset);
   const params = new URLSearchParams(Object.entries(query).filter(([k]) => k !== '_offset').map(([k, v]) => [k, String(v)] as [string, string]));
   const link = [{ relation: 'self', url: `${baseUrl}/${type}?${params}${offset ? `&_offset=${offset}` : ''}` }];
-  if (offset + resources.length < total) link.push({ relation: 'next', url: `${baseUrl}/${type}?${params}&_offset=${offset + count}` });
+  // No next link past the largest _offset accepted, nor for _count=0 (it would point at this page again).
+  if (count > 0 && offset + resources.length < total && offset + count <= MAX_OFFSET) link.push({ relation: 'next', url: `${baseUrl}/${type}?${params}&_offset=${offset + count}` });
   return {
     resourceType: 'Bundle',
     type: 'searchset',

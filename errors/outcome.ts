@@ -52,7 +52,7 @@ export function toOperationOutcome(err: unknown): { status: number; outcome: Ope
     };
   }
   if (isMappingError(err)) {
-    const status = err.code === 'too-costly' ? 413 : 400;
+    const status = err.code === 'too-costly' ? 413 : err.code === 'not-supported' ? 415 : 400;
     return { status, headers: {}, outcome: operationOutcome([{ code: err.code, diagnostics: err.message, expression: [err.location] }]) };
   }
   const e = err as { type?: string; status?: number; statusCode?: number } | undefined;

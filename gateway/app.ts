@@ -6,16 +6,26 @@ import type { KeyVerifier } from './auth/api-keys.js';
 import type { Config } from './config.js';
 import { UploadAdmission } from './http/admission.js';
 import { auditTrail } from './http/audit.js';
-import { authenticate, requireRole } from './http/auth.js';
+import { authenticate, presentedKey, requireRole } from './http/auth.js';
 import { errorHandler, notFoundHandler } from './http/error-handler.js';
-import { rateLimit } from './http/rate-limit.js';
+import { AuthGuard } from './http/rate-limit.js';
+import type { RateStore } from './http/rate-store.js';
+import { ReadGuard } from './http/read-guard.js';
+import { auditHash } from './http/audit-query.js';
+import { resourceIds } from '../mappers/fhir/ids.js';
+import { appendAudit } from './store/audit.repo.js';
 import { requestLog } from './http/request-log.js';
 import { apiRoutes } from './routes/api.routes.js';
 import { auditRoutes } from './routes/audit.routes.js';
+import { jsonBody } from '../http-input/json-body.js';
 import { fhirRoutes, metadataRoute } from '../ehr-store/fhir.routes.js';
 import { ingestRoutes } from './routes/ingest.routes.js';
+import { dataKeyring } from './data-keyring.js';
 import type { IdentityStage } from '../identity/identity.stage.js';
 import type { EnqueueLink } from '../pipeline/ingest.pipeline.js';
+
+/** Deepest nesting of arrays and objects in an /api JSON body (filters are flat; beyond it 400). */
+const API_MAX_JSON_DEPTH = 64;
 
 /** Everything the HTTP app needs, passed in (tests build their own). */
 export interface AppDeps {
@@ -32,6 +42,10 @@ export interface AppDeps {
   pools?: { ingest?: pg.Pool; audit?: pg.Pool };
   /** Decides which Patient each record belongs to. */
   identity: IdentityStage;
+  /** Rate-limit counters shared by all gateway processes (Redis; memory in unit tests). */
+  rateStore: RateStore;
+  /** Key of the keyed hash that stands in for search values in the audit log. */
+  auditHashKey: string;
 }
 
 /** Build the Express app (never listens; main.ts and supertest do). */
@@ -40,6 +54,10 @@ export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  // Paths are matched case-sensitively (`/FHIR/Patient` is not `/fhir/Patient`), so the audit trail
+  // classifies exactly the routes that answer.
+  app.set('case sensitive routing', true);
+  if (config.trustProxy) app.set('trust proxy', /^\d+$/.test(config.trustProxy) ? Number(config.trustProxy) : config.trustProxy);
   app.use((_req, res, next) => {
     res.set({ 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' });
     next();
@@ -50,9 +68,24 @@ export function createApp(deps: AppDeps): Express {
   });
   app.use('/fhir', metadataRoute(deps.fhirBaseUrl, clock));
 
-  app.use(auditTrail(deps.pools?.audit ?? pool, log));
-  app.use(authenticate(deps.verifier));
-  app.use(rateLimit(config.rateLimitPerMinute));
+  const auditPool = deps.pools?.audit ?? pool;
+  const guard = new AuthGuard(deps.rateStore, {
+    attemptsPerMinute: config.authAttemptsPerMinute, lockoutFailures: config.authLockoutFailures,
+    lockoutWindowMs: config.authLockoutWindowMs, lockoutMs: config.authLockoutMs, perKeyPerMinute: config.rateLimitPerMinute,
+  }, {
+    isKnownGood: (req) => { const key = presentedKey(req); return !!key && !!deps.verifier.peek(key); },
+    onLockout: (req, failures) => {
+      log.warn({ failures, lockoutMs: config.authLockoutMs }, 'source address locked out after failed authentication');
+      appendAudit(auditPool, {
+        keyId: null, role: null, facility: null, action: 'lockout', method: req.method, path: req.originalUrl.split('?')[0]!.slice(0, 300),
+        resource: null, patient: null, sourceIp: req.ip ?? null, status: 429,
+      }).catch((err) => log.error({ err: (err as Error).message }, 'audit write failed'));
+    },
+  });
+  app.use(guard.beforeAuth()); // before the audit trail: a flood of bad keys costs neither lookups nor audit rows
+  app.use(auditTrail(auditPool, log, deps.auditHashKey));
+  app.use(authenticate(deps.verifier, guard));
+  app.use(guard.perKey());
 
   const admission = new UploadAdmission({ totalBytes: config.maxUploadMemoryBytes, perUploadBytes: config.uploadMemoryPerRequestBytes });
   app.use('/ingest', admission.middleware(), ingestRoutes({
@@ -60,15 +93,21 @@ export function createApp(deps: AppDeps): Express {
     stages: { identity: deps.identity, validator: deps.validator, systems: config.systems },
     enqueueLink: deps.enqueueLink,
     log,
+    keyring: dataKeyring(config, log),
     limits: {
       maxBodyBytes: config.maxBodyBytes, maxRecordsPerSubmission: config.maxRecordsPerSubmission, maxFieldChars: config.maxFieldBytes,
       maxHeaderChars: config.maxHeaderFieldChars, maxTextChars: config.maxTextNodeChars,
       linkBatchSize: config.linkBatchSize, facilityQuotaBytes: config.facilityQuotaBytes, spoolDir: config.spoolDir,
     },
   }));
-  app.use('/api/audit', auditRoutes({ pool, clock }));
-  app.use('/api', express.json({ limit: '1mb' }), apiRoutes({ pool, enqueueLink: deps.enqueueLink, log, linkBatchSize: config.linkBatchSize, clock }));
-  app.use('/fhir', fhirRoutes({ pool, validator: deps.validator, baseUrl: deps.fhirBaseUrl, maxBodyBytes: config.maxFhirBodyBytes, clock, authorize: (role) => requireRole(role) }));
+  app.use('/api/audit', auditRoutes({
+    pool, clock,
+    personOf: (cccd) => ({ patient: `Patient/${resourceIds.patient(config.systems, cccd)}`, valueHash: auditHash(deps.auditHashKey, cccd) }),
+  }));
+  app.use('/api', ...jsonBody({ types: ['application/json'], limit: '1mb', maxDepth: API_MAX_JSON_DEPTH }), apiRoutes({ pool, enqueueLink: deps.enqueueLink, log, linkBatchSize: config.linkBatchSize, clock }));
+  app.use('/fhir', fhirRoutes({ pool, validator: deps.validator, baseUrl: deps.fhirBaseUrl, maxBodyBytes: config.maxFhirBodyBytes, clock, authorize: (role) => requireRole(role),
+    reads: new ReadGuard(deps.rateStore, config.bulkReadPatientsPerHour),
+  }));
 
   app.use(notFoundHandler);
   app.use(errorHandler(log));

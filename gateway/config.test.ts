@@ -1,8 +1,9 @@
 import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, loadAuditRetentionConfig, loadConfig, loadDataAtRestConfig } from './config.js';
 
-const REQUIRED = { DATABASE_URL: 'postgres://gw@127.0.0.1/gw', REDIS_URL: 'redis://127.0.0.1:6379' };
+const KEY_1 = Buffer.alloc(32, 1);
+const REQUIRED = { DATABASE_URL: 'postgres://gw@127.0.0.1/gw', REDIS_URL: 'redis://127.0.0.1:6379', DATA_KEYS: `1:${KEY_1.toString('base64')}` };
 const load = (env: Record<string, string | undefined> = {}) => loadConfig({ ...REQUIRED, ...env });
 
 /** The problem lines of the ConfigError thrown for `env` (fails the test when nothing is thrown). */
@@ -19,7 +20,7 @@ function problems(env: Record<string, string | undefined>): string[] {
 }
 
 describe('loadConfig', () => {
-  it('fills every default from the two required URLs', () => {
+  it('fills every default from the two required URLs and a data key', () => {
     expect(load()).toEqual({
       port: 8080,
       host: '127.0.0.1',
@@ -44,6 +45,12 @@ describe('loadConfig', () => {
       breakerFailures: 5,
       breakerCooldownMs: 30000,
       rateLimitPerMinute: 600,
+      authAttemptsPerMinute: 60,
+      authLockoutFailures: 100,
+      authLockoutWindowMs: 15 * 60_000,
+      authLockoutMs: 15 * 60_000,
+      trustProxy: '',
+      bulkReadPatientsPerHour: 300,
       queuePrefix: 'gw',
       demo: false,
       logLevel: 'info',
@@ -67,6 +74,8 @@ describe('loadConfig', () => {
       keepAliveTimeoutMs: 5000,
       minUploadBytesPerSecond: 1024,
       minUploadRateWindowMs: 30000,
+      dataAtRest: { keys: [{ id: 1, key: KEY_1 }], keySource: 'DATA_KEYS', rawRetentionDays: 365, rawArchiveDir: '.data/raw-archive' },
+      auditRetention: { months: 12, archiveDir: '.data/audit-archive' },
     });
   });
 
@@ -161,6 +170,32 @@ describe('loadConfig', () => {
     expect(problems({ ...REQUIRED, [key]: value })).toEqual([problem]);
   });
 
+  it('refuses to start without a data key unless encryption is turned off explicitly or in demo mode', () => {
+    const noKey = { DATABASE_URL: REQUIRED.DATABASE_URL, REDIS_URL: REQUIRED.REDIS_URL };
+    expect(() => loadConfig(noKey)).toThrow(ConfigError);
+    expect(() => loadConfig(noKey)).toThrow(/DATA_KEYS: required .*DATA_ENCRYPTION=off/s);
+    expect(loadConfig({ ...noKey, DATA_ENCRYPTION: 'off' }).dataAtRest).toMatchObject({ keys: [], keySource: 'off' });
+    const demo = loadConfig({ ...noKey, DEMO: '1' }).dataAtRest;
+    expect(demo.keySource).toBe('demo');
+    expect(demo.keys.map((k) => k.id)).toEqual([0]);
+    expect(problems({ ...noKey, DATA_ENCRYPTION: 'maybe' })).toEqual(['DATA_ENCRYPTION: must be equal to one of the allowed values']);
+  });
+
+  it('reads DATA_KEYS current key first, and names a bad entry without echoing it', () => {
+    const key2 = Buffer.alloc(32, 2).toString('base64');
+    expect(load({ DATA_KEYS: `2:${key2}, ${REQUIRED.DATA_KEYS}` }).dataAtRest.keys.map((k) => k.id)).toEqual([2, 1]);
+    expect(problems({ ...REQUIRED, DATA_KEYS: '1:c2hvcnQ=' })).toEqual([expect.stringMatching(/^DATA_KEYS entry 1 is not id:base64key/)]);
+    expect(problems({ ...REQUIRED, DATA_KEYS: `0:${key2}` })).toEqual([expect.stringMatching(/key id 0 is outside 1–255/)]);
+    expect(problems({ ...REQUIRED, DATA_KEYS: `3:${key2},3:${key2}` })).toEqual(['DATA_KEYS lists key id 3 twice']);
+    expect(JSON.stringify(problems({ ...REQUIRED, DATA_KEYS: `1:${key2}x` }))).not.toContain(key2);
+  });
+
+  it('reads the retention settings, also without the service URLs (the data commands)', () => {
+    expect(load({ RAW_RETENTION_DAYS: '30', RAW_ARCHIVE_DIR: '/srv/archive' }).dataAtRest).toMatchObject({ rawRetentionDays: 30, rawArchiveDir: '/srv/archive' });
+    expect(loadDataAtRestConfig({ DATA_KEYS: REQUIRED.DATA_KEYS, RAW_RETENTION_DAYS: '90' })).toMatchObject({ keySource: 'DATA_KEYS', rawRetentionDays: 90 });
+    expect(() => loadDataAtRestConfig({ RAW_RETENTION_DAYS: '0', DATA_ENCRYPTION: 'off' })).toThrow(/RAW_RETENTION_DAYS: must be >= 1/);
+  });
+
   it('lists every problem at once', () => {
     const lines = problems({ DATABASE_URL: 'mysql://x', PORT: '-1', DEMO: 'perhaps', LOG_LEVEL: 'loud' });
     expect(lines).toHaveLength(5);
@@ -173,5 +208,31 @@ describe('loadConfig', () => {
         'LOG_LEVEL: must be equal to one of the allowed values',
       ]),
     );
+  });
+});
+
+describe('audit retention settings', () => {
+  it('keeps 12 months by default and archives under .data/audit-archive', () => {
+    expect(load().auditRetention).toEqual({ months: 12, archiveDir: '.data/audit-archive' });
+    expect(load({ AUDIT_RETENTION_MONTHS: '24', AUDIT_ARCHIVE_DIR: '/srv/audit' }).auditRetention).toEqual({ months: 24, archiveDir: '/srv/audit' });
+  });
+
+  it('refuses fewer than 12 months, saying why and how to override', () => {
+    const [line, ...rest] = problems({ ...REQUIRED, AUDIT_RETENTION_MONTHS: '6' });
+    expect(rest).toEqual([]);
+    expect(line).toMatch(/^AUDIT_RETENTION_MONTHS: must be >= 12 \(audit logs must stay retrievable for at least 12 months.*AUDIT_RETENTION_ALLOW_SHORT=1/);
+  });
+
+  it('accepts fewer than 12 months only with AUDIT_RETENTION_ALLOW_SHORT', () => {
+    expect(load({ AUDIT_RETENTION_MONTHS: '3', AUDIT_RETENTION_ALLOW_SHORT: 'yes' }).auditRetention.months).toBe(3);
+    expect(() => load({ AUDIT_RETENTION_MONTHS: '3', AUDIT_RETENTION_ALLOW_SHORT: 'no' })).toThrow(ConfigError);
+    expect(problems({ ...REQUIRED, AUDIT_RETENTION_MONTHS: '0', AUDIT_RETENTION_ALLOW_SHORT: '1' }))
+      .toEqual(['AUDIT_RETENTION_MONTHS: must be >= 1']);
+  });
+
+  it('is read on its own, without Redis or data keys, for npm run audit', () => {
+    expect(loadAuditRetentionConfig({})).toEqual({ months: 12, archiveDir: '.data/audit-archive' });
+    expect(() => loadAuditRetentionConfig({ AUDIT_RETENTION_MONTHS: '11' })).toThrow(/AUDIT_RETENTION_MONTHS: must be >= 12/);
+    expect(() => loadAuditRetentionConfig({ AUDIT_RETENTION_MONTHS: 'twelve' })).toThrow(/AUDIT_RETENTION_MONTHS: must be integer/);
   });
 });

@@ -1,5 +1,6 @@
 import { tmpdir } from 'node:os';
 import { Ajv } from 'ajv';
+import { DEMO_DATA_KEY, parseDataKeys, type DataKey } from '../db/encryption.js';
 import type { IdentifierSystems } from '../mappers/contract.js';
 
 /** Everything the gateway and worker read from the environment, validated once at start. */
@@ -42,6 +43,17 @@ export interface Config {
   breakerFailures: number;
   breakerCooldownMs: number;
   rateLimitPerMinute: number;
+  /** Limits on key lookups and failed authentication per source address (gateway/http/rate-limit.ts). */
+  authAttemptsPerMinute: number;
+  authLockoutFailures: number;
+  authLockoutWindowMs: number;
+  authLockoutMs: number;
+  /** Distinct patients one key may read per hour before its reads count as bulk (and need scope bulk-read). */
+  bulkReadPatientsPerHour: number;
+  /** Key of the keyed hash for search values in the audit log; unset: a random key kept in the database. */
+  auditHashKey?: string;
+  /** Express `trust proxy`: '' = the socket's address is the client's; e.g. 'loopback' or '1' behind a reverse proxy. */
+  trustProxy: string;
   queuePrefix: string;
   demo: boolean;
   logLevel: string;
@@ -69,6 +81,30 @@ export interface Config {
   /** An upload slower than this, averaged over `minUploadRateWindowMs`, is cut with 408; 0 turns the guard off. */
   minUploadBytesPerSecond: number;
   minUploadRateWindowMs: number;
+  /** Encryption at rest of raw submissions and record payloads (docs/data-at-rest.md). */
+  dataAtRest: DataAtRestConfig;
+  /** How long audit rows stay in the database, and where older months are archived (docs/audit-retention.md). */
+  auditRetention: AuditRetentionConfig;
+}
+
+/** Audit log retention (AUDIT_RETENTION_MONTHS, AUDIT_RETENTION_ALLOW_SHORT, AUDIT_ARCHIVE_DIR). */
+export interface AuditRetentionConfig {
+  /** Months a month's audit rows stay queryable in the database after it ends; then it is archived to a file. */
+  months: number;
+  /** Directory of the monthly audit archives (`audit_events_YYYY_MM.jsonl.gz` + `.sha256`). */
+  archiveDir: string;
+}
+
+/** Encryption at rest and raw-submission retention (DATA_KEYS, DATA_ENCRYPTION, RAW_RETENTION_DAYS, RAW_ARCHIVE_DIR). */
+export interface DataAtRestConfig {
+  /** Keys that open stored values, the current (sealing) key first; empty when encryption is off. */
+  keys: readonly DataKey[];
+  /** Where the keys come from: DATA_KEYS, the published demo key (DEMO=1 without DATA_KEYS), or off (DATA_ENCRYPTION=off). */
+  keySource: 'DATA_KEYS' | 'demo' | 'off';
+  /** Raw bytes of submissions older than this are archived to files and removed from the database. */
+  rawRetentionDays: number;
+  /** Directory of raw-submission archives. */
+  rawArchiveDir: string;
 }
 
 const ENV_SCHEMA = {
@@ -99,6 +135,13 @@ const ENV_SCHEMA = {
     BREAKER_FAILURES: { type: 'integer', minimum: 1, default: 5 },
     BREAKER_COOLDOWN_MS: { type: 'integer', minimum: 10, default: 30000 },
     RATE_LIMIT_PER_MINUTE: { type: 'integer', minimum: 1, default: 600 },
+    AUTH_ATTEMPTS_PER_MINUTE: { type: 'integer', minimum: 1, default: 60 },
+    AUTH_LOCKOUT_FAILURES: { type: 'integer', minimum: 1, default: 100 },
+    AUTH_LOCKOUT_WINDOW_MINUTES: { type: 'number', exclusiveMinimum: 0, default: 15 },
+    AUTH_LOCKOUT_MINUTES: { type: 'number', exclusiveMinimum: 0, default: 15 },
+    TRUST_PROXY: { type: 'string', default: '' },
+    BULK_READ_PATIENTS_PER_HOUR: { type: 'integer', minimum: 1, default: 300 },
+    AUDIT_HASH_KEY: { type: 'string', minLength: 32 },
     QUEUE_PREFIX: { type: 'string', pattern: '^[A-Za-z0-9_-]+$', default: 'gw' },
     DEMO: { type: 'boolean', default: false },
     LOG_LEVEL: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' },
@@ -121,8 +164,24 @@ const ENV_SCHEMA = {
     KEEP_ALIVE_TIMEOUT_MS: { type: 'integer', minimum: 1, default: 5000 },
     MIN_UPLOAD_BYTES_PER_S: { type: 'number', minimum: 0, default: 1024 },
     MIN_UPLOAD_RATE_WINDOW_MS: { type: 'integer', minimum: 100, default: 30000 },
+    DATA_ENCRYPTION: { enum: ['on', 'off'], default: 'on' },
+    DATA_KEYS: { type: 'string' },
+    RAW_RETENTION_DAYS: { type: 'integer', minimum: 1, default: 365 },
+    RAW_ARCHIVE_DIR: { type: 'string', minLength: 1, default: '.data/raw-archive' },
+    AUDIT_RETENTION_MONTHS: { type: 'integer', minimum: 1, default: 12 },
+    AUDIT_RETENTION_ALLOW_SHORT: { type: 'boolean', default: false },
+    AUDIT_ARCHIVE_DIR: { type: 'string', minLength: 1, default: '.data/audit-archive' },
   },
 } as const;
+
+/** The part of the environment the data-at-rest commands (scripts/data-at-rest.ts) read. */
+const DATA_AT_REST_KEYS = ['DEMO', 'DATA_ENCRYPTION', 'DATA_KEYS', 'RAW_RETENTION_DAYS', 'RAW_ARCHIVE_DIR'] as const;
+
+/** The part of the environment the audit maintenance commands (scripts/audit-maintenance.ts) read. */
+const AUDIT_RETENTION_KEYS = ['AUDIT_RETENTION_MONTHS', 'AUDIT_RETENTION_ALLOW_SHORT', 'AUDIT_ARCHIVE_DIR'] as const;
+
+/** Audit logs must stay retrievable at least this long (cybersecurity rules; docs/audit-retention.md). */
+export const MIN_AUDIT_RETENTION_MONTHS = 12;
 
 const mb = (v: unknown) => Math.round((v as number) * 1024 * 1024);
 
@@ -131,23 +190,78 @@ export class ConfigError extends Error {
   override name = 'ConfigError' as const;
 }
 
-/** Read and validate configuration (JSON Schema with coercion and defaults); the result is frozen. */
-export function loadConfig(env: Record<string, string | undefined>): Readonly<Config> {
+/** Validate `env` against `schema` (coercion, defaults, every problem listed in one ConfigError). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- validated and defaulted by the schema
+function validateEnv(schema: { type: 'object'; properties: Record<string, unknown>; required?: readonly string[] }, env: Record<string, string | undefined>): Record<string, any> {
   const input: Record<string, unknown> = {};
-  for (const key of Object.keys(ENV_SCHEMA.properties)) {
+  for (const key of Object.keys(schema.properties)) {
     const v = env[key];
     if (v === undefined || v === '') continue;
     // Booleans as operators write them: 1/0, yes/no, true/false.
-    input[key] = key === 'DEMO' || key === 'LINK_WORKER_THREAD' ? (/^(1|yes|true|on)$/i.test(v) ? true : /^(0|no|false|off)$/i.test(v) ? false : v) : v;
+    input[key] = key === 'DEMO' || key === 'LINK_WORKER_THREAD' || key === 'AUDIT_RETENTION_ALLOW_SHORT' ? (/^(1|yes|true|on)$/i.test(v) ? true : /^(0|no|false|off)$/i.test(v) ? false : v) : v;
   }
   const ajv = new Ajv({ coerceTypes: true, useDefaults: true, allErrors: true });
-  const validate = ajv.compile(ENV_SCHEMA);
+  const validate = ajv.compile(schema);
   if (!validate(input)) {
     const problems = (validate.errors ?? []).map((e) => `${e.instancePath.slice(1) || e.params.missingProperty || 'env'}: ${e.message}`);
     throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
   }
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- validated and defaulted by the schema above
-  const e = input as Record<string, any>;
+  return input;
+}
+
+/**
+ * The data keys and retention settings from validated variables. Without DATA_KEYS the gateway
+ * refuses to start unless DATA_ENCRYPTION=off, or DEMO=1 (then the published demo key seals, with a warning).
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- validated and defaulted by the schema
+function dataAtRestFrom(e: Record<string, any>): DataAtRestConfig {
+  const retention = { rawRetentionDays: e.RAW_RETENTION_DAYS as number, rawArchiveDir: e.RAW_ARCHIVE_DIR as string };
+  if (e.DATA_ENCRYPTION === 'off') return Object.freeze({ keys: Object.freeze([]), keySource: 'off' as const, ...retention });
+  if (e.DATA_KEYS) {
+    try {
+      return Object.freeze({ keys: Object.freeze(parseDataKeys(e.DATA_KEYS)), keySource: 'DATA_KEYS' as const, ...retention });
+    } catch (err) {
+      throw new ConfigError(`invalid configuration:\n  ${(err as Error).message}`);
+    }
+  }
+  if (e.DEMO) return Object.freeze({ keys: Object.freeze([DEMO_DATA_KEY]), keySource: 'demo' as const, ...retention });
+  throw new ConfigError(
+    'invalid configuration:\n  DATA_KEYS: required (health data is stored encrypted, docs/data-at-rest.md); '
+    + 'create a key with `npm run data -- new-key 1`, or set DATA_ENCRYPTION=off to store plaintext deliberately',
+  );
+}
+
+/** Read only the data-at-rest settings (for the `npm run data` commands, which need no Redis). */
+export function loadDataAtRestConfig(env: Record<string, string | undefined>): DataAtRestConfig {
+  const properties = Object.fromEntries(DATA_AT_REST_KEYS.map((k) => [k, ENV_SCHEMA.properties[k]]));
+  return dataAtRestFrom(validateEnv({ type: 'object' as const, properties }, env));
+}
+
+/**
+ * Audit retention from validated variables. Fewer than 12 months is refused unless
+ * AUDIT_RETENTION_ALLOW_SHORT=1 says it is deliberate (a test bed, or a site whose own rules allow it).
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- validated and defaulted by the schema
+function auditRetentionFrom(e: Record<string, any>): AuditRetentionConfig {
+  const months = e.AUDIT_RETENTION_MONTHS as number;
+  if (months < MIN_AUDIT_RETENTION_MONTHS && !e.AUDIT_RETENTION_ALLOW_SHORT) {
+    throw new ConfigError(
+      `invalid configuration:\n  AUDIT_RETENTION_MONTHS: must be >= ${MIN_AUDIT_RETENTION_MONTHS} (audit logs must stay retrievable `
+      + 'for at least 12 months, docs/audit-retention.md); set AUDIT_RETENTION_ALLOW_SHORT=1 to keep fewer deliberately',
+    );
+  }
+  return Object.freeze({ months, archiveDir: e.AUDIT_ARCHIVE_DIR as string });
+}
+
+/** Read only the audit retention settings (for the `npm run audit` commands, which need no Redis). */
+export function loadAuditRetentionConfig(env: Record<string, string | undefined>): AuditRetentionConfig {
+  const properties = Object.fromEntries(AUDIT_RETENTION_KEYS.map((k) => [k, ENV_SCHEMA.properties[k]]));
+  return auditRetentionFrom(validateEnv({ type: 'object' as const, properties }, env));
+}
+
+/** Read and validate configuration (JSON Schema with coercion and defaults); the result is frozen. */
+export function loadConfig(env: Record<string, string | undefined>): Readonly<Config> {
+  const e = validateEnv(ENV_SCHEMA, env);
   const port = e.PORT as number;
   return Object.freeze({
     port,
@@ -175,6 +289,13 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     breakerFailures: e.BREAKER_FAILURES,
     breakerCooldownMs: e.BREAKER_COOLDOWN_MS,
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+    authAttemptsPerMinute: e.AUTH_ATTEMPTS_PER_MINUTE,
+    authLockoutFailures: e.AUTH_LOCKOUT_FAILURES,
+    authLockoutWindowMs: Math.round((e.AUTH_LOCKOUT_WINDOW_MINUTES as number) * 60_000),
+    authLockoutMs: Math.round((e.AUTH_LOCKOUT_MINUTES as number) * 60_000),
+    trustProxy: e.TRUST_PROXY,
+    bulkReadPatientsPerHour: e.BULK_READ_PATIENTS_PER_HOUR,
+    ...(e.AUDIT_HASH_KEY ? { auditHashKey: e.AUDIT_HASH_KEY as string } : {}),
     queuePrefix: e.QUEUE_PREFIX,
     demo: e.DEMO,
     logLevel: e.LOG_LEVEL,
@@ -198,5 +319,7 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     keepAliveTimeoutMs: e.KEEP_ALIVE_TIMEOUT_MS,
     minUploadBytesPerSecond: e.MIN_UPLOAD_BYTES_PER_S,
     minUploadRateWindowMs: e.MIN_UPLOAD_RATE_WINDOW_MS,
+    dataAtRest: dataAtRestFrom(e),
+    auditRetention: auditRetentionFrom(e),
   });
 }

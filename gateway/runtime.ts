@@ -16,8 +16,11 @@ import { startSupervisedWorkerThread } from './worker-thread-supervisor.js';
 import { createApp } from './app.js';
 import { KeyVerifier } from './auth/api-keys.js';
 import { seedDemoKeys } from './auth/demo-keys.js';
+import { ensureAuditPartitions } from './store/audit-partitions.repo.js';
 import type { Config } from './config.js';
 import { applyServerTimeouts } from './http/server-timeouts.js';
+import { redisRateStore } from './http/rate-store.js';
+import { auditHashKeyOf } from './store/audit.repo.js';
 
 /** A running gateway and/or worker; `stop()` shuts everything down in order. */
 export interface Runtime {
@@ -48,6 +51,8 @@ export async function startRuntime(config: Readonly<Config>, log: Logger = pino(
   if (!config.schemaReady) {
     await migrate(readPool);
     await syncRecordStatuses(readPool);
+    // This month's and the next months' audit partitions (cheap; the maintenance command does the same).
+    await ensureAuditPartitions(readPool);
   }
   if (config.demo) await seedDemoKeys(readPool, log);
 
@@ -67,6 +72,8 @@ export async function startRuntime(config: Readonly<Config>, log: Logger = pino(
       config, pool: readPool, validator, enqueueLink, verifier: new KeyVerifier(readPool), log, clock: () => new Date(),
       fhirBaseUrl: `http://${config.host}:${config.port}/fhir`, pools: { ingest: ingestPool!, audit: auditPool! },
       identity: structuralIdentityStage(config.systems),
+      auditHashKey: await auditHashKeyOf(readPool, config.auditHashKey),
+      rateStore: redisRateStore(queueConnection, `${config.queuePrefix}:rl`, (err) => log.warn({ err: err.message }, 'rate limits held per process: Redis unreachable')),
     });
     server = await new Promise<Server>((resolve) => {
       const s = app.listen(config.port, config.host, () => resolve(s));

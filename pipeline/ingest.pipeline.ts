@@ -3,12 +3,15 @@ import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import type pg from 'pg';
 import type { Logger } from 'pino';
+import type { DataKeyring } from '../db/encryption.js';
 import { withTransaction } from '../db/pool.js';
 import { forbidden, GatewayError, tooLarge } from '../errors/outcome.js';
 import type { FormatMapper } from '../mappers/contract.js';
+import { quoteValue } from '../mappers/shared/quote.js';
 import type { IngestedRecord, RecordOutcome } from '../records/model.js';
-import { insertRecords, serializeRecords } from '../records/records.repo.js';
+import { insertRecords, serializeRecordBatch } from '../records/records.repo.js';
 import { facilityStoredBytes, finishSubmission, insertChunk, insertSubmission } from '../records/submissions.repo.js';
+import { Utf8BodyDecoder } from './body-text.js';
 import { processItem, type RecordStages } from './process-record.js';
 import { spoolUpload, type Spool } from './spool.js';
 
@@ -40,6 +43,8 @@ export interface IngestDeps {
   enqueueLink: EnqueueLink;
   log: Logger;
   limits: IngestLimits;
+  /** Seals raw chunks and record payloads at rest (docs/data-at-rest.md); null only with DATA_ENCRYPTION=off. */
+  keyring: DataKeyring | null;
 }
 
 /** Who submits: a facility key may only submit for its own facility. */
@@ -113,15 +118,15 @@ async function parseAndStore(
   const checkFacility = () => {
     const f = headerFacility();
     if (f && caller.facility && f !== caller.facility) {
-      throw forbidden(`this key submits for facility ${caller.facility}; the submission is from ${f}`);
+      throw forbidden(`this key submits for facility ${caller.facility}; the submission is from ${quoteValue(f)}`);
     }
   };
   const flush = async () => {
     if (pending.length === 0) return;
     const jobId = `ingest-${submissionId}-${jobs.length}`;
-    const json = serializeRecords(pending);
+    const { json, storedBytes } = serializeRecordBatch(pending, submissionId, deps.keyring);
     pending = [];
-    rowBytes += json.length;
+    rowBytes += storedBytes;
     const ids = await insertRecords(client, submissionId, { json, jobId });
     if (ids.length) jobs.push({ ids, jobId });
   };
@@ -136,21 +141,21 @@ async function parseAndStore(
     }
   };
 
-  const decoder = new TextDecoder('utf-8');
+  const decoder = new Utf8BodyDecoder();
   let inflated = 0;
   const source: AsyncIterable<Buffer> = encoding === 'gzip' ? spool.open().pipe(gunzipQuietly()) : spool.open();
   try {
     for await (const chunk of source) {
       inflated += chunk.length;
       if (inflated > limits.maxBodyBytes) throw tooLarge(`body is larger than ${limits.maxBodyBytes} bytes once decompressed (MAX_BODY_MB)`);
-      reader.write(decoder.decode(chunk, { stream: true }));
+      reader.write(decoder.decode(chunk));
       await drain();
     }
   } catch (err) {
     if (['Z_DATA_ERROR', 'Z_BUF_ERROR'].includes((err as { code?: string }).code ?? '')) throw new GatewayError(400, 'invalid', 'gzip body is corrupt');
     throw err;
   }
-  reader.write(decoder.decode());
+  reader.write(decoder.end());
   reader.end();
   await drain();
   format.checkEnd?.(reader.header, result.records.length);
@@ -164,7 +169,7 @@ async function parseAndStore(
       throw new GatewayError(413, 'too-costly', `facility ${result.facility} would store ${used + storedBytes} bytes, over its quota of ${limits.facilityQuotaBytes} (FACILITY_QUOTA_MB); nothing was accepted`);
     }
   }
-  await storeRaw(client, submissionId, spool);
+  await storeRaw(client, deps.keyring, submissionId, spool);
   await finishSubmission(client, submissionId, { facility: result.facility, recordCount: result.records.length, header: reader.header, storedBytes });
   return { result, jobs };
 }
@@ -175,8 +180,8 @@ function gunzipQuietly() {
   return gunzip;
 }
 
-/** The raw body exactly as it arrived, in 4 MB rows. */
-async function storeRaw(client: pg.PoolClient, submissionId: string, spool: Spool): Promise<void> {
+/** The raw body exactly as it arrived, in 4 MB rows, each sealed on its own. */
+async function storeRaw(client: pg.PoolClient, keyring: DataKeyring | null, submissionId: string, spool: Spool): Promise<void> {
   let seq = 0;
   let parts: Buffer[] = [];
   let size = 0;
@@ -184,12 +189,12 @@ async function storeRaw(client: pg.PoolClient, submissionId: string, spool: Spoo
     parts.push(chunk);
     size += chunk.length;
     if (size >= RAW_CHUNK_BYTES) {
-      await insertChunk(client, submissionId, seq++, Buffer.concat(parts));
+      await insertChunk(client, keyring, submissionId, seq++, Buffer.concat(parts));
       parts = [];
       size = 0;
     }
   }
-  if (size > 0) await insertChunk(client, submissionId, seq, Buffer.concat(parts));
+  if (size > 0) await insertChunk(client, keyring, submissionId, seq, Buffer.concat(parts));
 }
 
 /** Queue committed batches under their job ids; a queue outage is logged and left to the outbox relay. */

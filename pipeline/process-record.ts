@@ -2,6 +2,7 @@ import type { FhirResource } from 'fhir/r4.js';
 import type { IdentityDecision, IdentityStage } from '../identity/identity.stage.js';
 import type { IdentifierSystems, MappedItem } from '../mappers/contract.js';
 import { buildResources } from '../mappers/fhir/index.js';
+import { quoteValue } from '../mappers/shared/quote.js';
 import { sortIssues, type IngestedRecord, type RecordIssue } from '../records/model.js';
 import type { FhirValidator } from '../profiles/validate.js';
 
@@ -32,8 +33,14 @@ export function finishRecord(
 ): IngestedRecord {
   const { facts } = item;
   const issues: RecordIssue[] = [...facts.issues, ...decision.issues];
-  if (callerFacility && facts.facility !== callerFacility) {
-    issues.unshift({ category: 'FACILITY_MISMATCH', field: 'MA_CSKCB', message: `record is from facility ${facts.facility}; this key submits for ${callerFacility}` });
+  // A facility key sending another facility's episode: refused, and counted under the sender (the
+  // key's facility), never under the facility it claims; the claimed code stays in the message.
+  const sender = callerFacility && facts.facility !== callerFacility ? callerFacility : null;
+  if (sender) {
+    issues.unshift({
+      category: 'FACILITY_MISMATCH', field: 'MA_CSKCB',
+      message: `record claims facility ${quoteValue(facts.facility)} (MA_CSKCB); this key submits for ${sender}, so it is refused and counted under ${sender}`,
+    });
   }
   if (issues.length === 0 && !decision.identity) {
     issues.push({ category: 'CCCD_MISSING', field: 'person', message: 'the record names no person to key it to' });
@@ -54,7 +61,7 @@ export function finishRecord(
     seq: item.seq,
     // Bounded so an absurd key is stored (rejected) rather than breaking the index,
     // cut by code point so an emoji never becomes a lone surrogate that jsonb would refuse.
-    facility: FACILITY_CODE.test(facts.facility) ? facts.facility : 'UNKNOWN',
+    facility: sender ?? (FACILITY_CODE.test(facts.facility) ? facts.facility : 'UNKNOWN'),
     key: Array.from(facts.key).slice(0, 200).join(''),
     status: ok ? 'accepted' : 'rejected',
     category: ok ? null : issues[0]?.category ?? 'SCHEMA',

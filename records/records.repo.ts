@@ -1,4 +1,5 @@
 import type { FhirResource } from 'fhir/r4.js';
+import type { DataKeyring } from '../db/encryption.js';
 import type { Db } from '../db/pool.js';
 import {
   RECORD_STATUSES, REPORT_GROUPS, reportGroupOf, type IngestedRecord, type RecordIssue, type RecordStatus, type ReportCategory, type ReportGroup, type StatusCount,
@@ -18,24 +19,50 @@ export async function syncRecordStatuses(db: Db): Promise<void> {
 export interface RecordBatch {
   rows: IngestedRecord[];
   jobId: string | null;
+  /** Seals each payload (null: stored as plaintext json, DATA_ENCRYPTION=off). */
+  keyring: DataKeyring | null;
 }
 
-/** Serialise a batch once: the JSON is both the INSERT's parameter and what the storage quota counts. */
+/** Serialise a batch once with plaintext payloads (DATA_ENCRYPTION=off): the INSERT's parameter. */
 export function serializeRecords(rows: IngestedRecord[]): string {
   return JSON.stringify(rows);
 }
 
-/** Insert a batch (rows, or their `serializeRecords` JSON) in one statement; returns the ids of the accepted records in seq order. */
+/** Where a record's sealed payload belongs (authenticated with it, so it cannot be moved to another row). */
+export function payloadContext(submissionId: string, seq: number): string {
+  return `records.payload/${submissionId}/${seq}`;
+}
+
+/**
+ * Serialise a batch once for `insertRecords`, each record's whole payload sealed in one call
+ * (never per field) and carried as base64 (`payloadSealed`) to a bytea column. `storedBytes` is what
+ * the rows store (sealed payloads counted as bytes, not base64), for the facility quota.
+ */
+export function serializeRecordBatch(rows: IngestedRecord[], submissionId: string, keyring: DataKeyring | null): { json: string; storedBytes: number } {
+  if (!keyring) {
+    const json = serializeRecords(rows);
+    return { json, storedBytes: json.length };
+  }
+  let base64Chars = 0;
+  const json = JSON.stringify(rows.map(({ payload, ...row }) => {
+    const sealed = keyring.seal(Buffer.from(JSON.stringify(payload ?? null), 'utf8'), payloadContext(submissionId, row.seq)).toString('base64');
+    base64Chars += sealed.length;
+    return { ...row, payloadSealed: sealed };
+  }));
+  return { json, storedBytes: json.length - Math.floor(base64Chars / 4) };
+}
+
+/** Insert a batch (rows, or their `serializeRecordBatch` JSON) in one statement; returns the ids of the accepted records in seq order. */
 export async function insertRecords(db: Db, submissionId: string, batch: RecordBatch | { json: string; jobId: string | null }): Promise<number[]> {
-  const json = 'json' in batch ? batch.json : batch.rows.length ? serializeRecords(batch.rows) : '';
+  const json = 'json' in batch ? batch.json : batch.rows.length ? serializeRecordBatch(batch.rows, submissionId, batch.keyring).json : '';
   if (!json || json === '[]') return [];
   const { rows } = await db.query<{ id: string; status: string }>(
-    `INSERT INTO records (submission_id, seq, facility, record_key, status, category, issues, unmapped, payload, related, resources, queued_at, job_id)
-     SELECT $1, x.seq, x.facility, x.key, x.status, x.category, x.issues, x.unmapped, x.payload, x.related, x.resources,
+    `INSERT INTO records (submission_id, seq, facility, record_key, status, category, issues, unmapped, payload, payload_sealed, related, resources, queued_at, job_id)
+     SELECT $1, x.seq, x.facility, x.key, x.status, x.category, x.issues, x.unmapped, x.payload, decode(x."payloadSealed", 'base64'), x.related, x.resources,
             -- queued at ingest: the relay leaves the record to the ingest path until it is stale
             CASE WHEN x.status = 'accepted' THEN now() END, CASE WHEN x.status = 'accepted' THEN $3 END
        FROM json_to_recordset($2::json) AS x(seq int, facility text, key text, status text, category text,
-                                            issues jsonb, unmapped jsonb, payload json, related jsonb, resources json)
+                                            issues jsonb, unmapped jsonb, payload json, "payloadSealed" text, related jsonb, resources json)
       ORDER BY x.seq
      RETURNING id, status`,
     [submissionId, json, batch.jobId],
@@ -161,6 +188,20 @@ export async function reopenFailed(db: Db, filter: { facility?: string; submissi
     [filter.facility ?? null, filter.submissionId ?? null, filter.keys ?? null],
   );
   return rows.map((r) => Number(r.id));
+}
+
+/**
+ * The parsed source of one record, opened when sealed (plaintext rows from before encryption at
+ * rest, or DATA_ENCRYPTION=off, read as they are); undefined when there is no such record.
+ * Throws SealedDataError when the row was sealed with a key the keyring lacks, or altered.
+ */
+export async function recordPayload(db: Db, keyring: DataKeyring | null, recordId: number): Promise<unknown> {
+  const { rows } = await db.query('SELECT submission_id, seq, payload, payload_sealed FROM records WHERE id = $1', [recordId]);
+  const r = rows[0];
+  if (!r) return undefined;
+  if (r.payload_sealed === null) return r.payload;
+  if (!keyring) throw new Error(`record ${recordId} is sealed but DATA_ENCRYPTION=off: configure DATA_KEYS to read it`);
+  return JSON.parse(keyring.open(r.payload_sealed, payloadContext(r.submission_id, r.seq)).toString('utf8'));
 }
 
 /** One record as the API shows it. */

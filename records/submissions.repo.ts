@@ -1,3 +1,4 @@
+import type { DataKeyring } from '../db/encryption.js';
 import type { Db } from '../db/pool.js';
 import { RECORD_STATUSES, type RecordStatus } from './model.js';
 import { recordsOfSubmission, type RecordView } from './records.repo.js';
@@ -36,9 +37,37 @@ export async function finishSubmission(
   );
 }
 
-/** Append one piece of the raw body (kept verbatim so any submission can be replayed). */
-export async function insertChunk(db: Db, submissionId: string, seq: number, data: Buffer): Promise<void> {
-  await db.query('INSERT INTO submission_chunks (submission_id, seq, data) VALUES ($1, $2, $3)', [submissionId, seq, data]);
+/** Where a sealed raw chunk belongs (authenticated with it, so it cannot be moved to another row). */
+export function chunkContext(submissionId: string, seq: number): string {
+  return `submission_chunks/${submissionId}/${seq}`;
+}
+
+/**
+ * Append one piece of the raw body (kept verbatim so any submission can be replayed), sealed with
+ * the keyring's current key; stored as plaintext only when `keyring` is null (DATA_ENCRYPTION=off).
+ */
+export async function insertChunk(db: Db, keyring: DataKeyring | null, submissionId: string, seq: number, data: Buffer): Promise<void> {
+  const stored = keyring ? keyring.seal(data, chunkContext(submissionId, seq)) : data;
+  await db.query('INSERT INTO submission_chunks (submission_id, seq, data, sealed) VALUES ($1, $2, $3, $4)', [submissionId, seq, stored, keyring !== null]);
+}
+
+/** Open one stored chunk as read from `submission_chunks` (plaintext rows are returned as they are). */
+export function openChunk(keyring: DataKeyring | null, row: { submissionId: string; seq: number; data: Buffer; sealed: boolean }): Buffer {
+  if (!row.sealed) return row.data;
+  if (!keyring) throw new Error(`raw chunk ${row.seq} of submission ${row.submissionId} is sealed but DATA_ENCRYPTION=off: configure DATA_KEYS to read it`);
+  return keyring.open(row.data, chunkContext(row.submissionId, row.seq));
+}
+
+/**
+ * The raw body of a submission exactly as it arrived, one chunk at a time (one query per chunk, so
+ * memory stays at one 4 MB chunk). Empty once the raw bytes are archived (see raw-retention.ts).
+ */
+export async function* readRawSubmission(db: Db, keyring: DataKeyring | null, submissionId: string): AsyncGenerator<Buffer> {
+  const { rows } = await db.query<{ seq: number }>('SELECT seq FROM submission_chunks WHERE submission_id = $1 ORDER BY seq', [submissionId]);
+  for (const { seq } of rows) {
+    const r = await db.query<{ data: Buffer; sealed: boolean }>('SELECT data, sealed FROM submission_chunks WHERE submission_id = $1 AND seq = $2', [submissionId, seq]);
+    if (r.rows[0]) yield openChunk(keyring, { submissionId, seq, ...r.rows[0] });
+  }
 }
 
 /** Bytes a facility already stores (raw submissions and their rows), for its quota. */

@@ -11,4 +11,13 @@ if [ -z "${DATABASE_URL:-}" ] || [ -z "${REDIS_URL:-}" ]; then
   eval "$env_lines"
   trap 'bash scripts/services.sh stop "$SVC_DIR" --purge' EXIT
 fi
+# Data at rest is sealed (docs/data-at-rest.md): without DATA_KEYS, a local development key kept
+# under .data/ (never committed) is used, so a persistent dev database stays readable across runs.
+if [ -z "${DATA_KEYS:-}" ] && [ "${DATA_ENCRYPTION:-on}" != off ]; then
+  keyfile=.data/dev-data-keys
+  if [ ! -s "$keyfile" ]; then
+    mkdir -p .data && (umask 077 && echo "1:$(head -c 32 /dev/urandom | base64 | tr -d '\n')" > "$keyfile.$$" && mv -n "$keyfile.$$" "$keyfile"; rm -f "$keyfile.$$")
+  fi
+  export DATA_KEYS="$(cat "$keyfile")"
+fi
 "$@"

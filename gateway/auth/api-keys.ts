@@ -83,6 +83,14 @@ export class KeyVerifier {
     return principal;
   }
 
+  /** The principal of `presented` if this process verified it recently; no database work. */
+  peek(presented: string): Principal | undefined {
+    const parsed = parseKey(presented);
+    if (!parsed) return undefined;
+    const cached = this.cache.get(parsed.id);
+    return cached && cached.until > this.now() && cached.hash === hashSecret(parsed.secret) ? cached.principal : undefined;
+  }
+
   private async check(presented: string): Promise<Principal | undefined> {
     const parsed = parseKey(presented);
     if (!parsed) return undefined;

@@ -1,5 +1,6 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { KeyVerifier, Principal } from '../auth/api-keys.js';
+import type { AuthGuard } from './rate-limit.js';
 import { forbidden, unauthorized } from '../../errors/outcome.js';
 import type { Role } from '../store/keys.repo.js';
 
@@ -9,7 +10,8 @@ declare module 'express-serve-static-core' {
   }
 }
 
-function presentedKey(req: Request): string | undefined {
+/** The key a request presents, if any. */
+export function presentedKey(req: Request): string | undefined {
   const auth = req.get('authorization');
   if (auth) {
     const m = /^Bearer\s+(\S+)$/i.exec(auth);
@@ -19,17 +21,21 @@ function presentedKey(req: Request): string | undefined {
 }
 
 /** Authenticate every request by API key (`Authorization: Bearer fgw_…` or `X-API-Key`). */
-export function authenticate(verifier: KeyVerifier): RequestHandler {
+export function authenticate(verifier: KeyVerifier, guard?: AuthGuard): RequestHandler {
   return async (req: Request, res: Response, next: NextFunction) => {
-    const key = presentedKey(req);
-    if (!key) return next(unauthorized('an API key is required (Authorization: Bearer <key>)'));
-    const principal = await verifier.verify(key);
-    if (!principal) {
-      res.locals.auditAction = 'login-failed';
-      return next(unauthorized('API key is unknown, revoked or expired'));
+    try {
+      const key = presentedKey(req);
+      const principal = key ? await verifier.verify(key) : undefined;
+      if (!principal) {
+        await guard?.recordFailure(req);
+        if (key) res.locals.auditAction = 'login-failed';
+        return next(unauthorized(key ? 'API key is unknown, revoked or expired' : 'an API key is required (Authorization: Bearer <key>)'));
+      }
+      req.principal = principal;
+      next();
+    } catch (err) {
+      next(err);
     }
-    req.principal = principal;
-    next();
   };
 }
 

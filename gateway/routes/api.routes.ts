@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { badRequest } from '../../errors/outcome.js';
 import { requireRole } from '../http/auth.js';
-import { rerunFailed, statisticsOf, viewSubmission, type RecordsServiceDeps } from '../services/records.service.js';
+import { rerunFailed, statisticsOf, viewSubmission, type RecordsServiceDeps, type RerunFilter } from '../services/records.service.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const FACILITY = /^[0-9A-Za-z]{5}$/;
@@ -20,6 +20,39 @@ export function parsePeriod(query: Record<string, unknown>, now: Date): { from: 
   const to = query.to === undefined ? new Date(now.getTime() + 1) : new Date(day(query.to, 'to').getTime() + 86_400_000);
   if (to <= from) throw badRequest('to must not be before from', ['to']);
   return { from, to };
+}
+
+const RERUN_FIELDS = ['facility', 'submissionId', 'keys', 'all'];
+const MAX_RERUN_KEYS = 10_000;
+
+/**
+ * The filter of `POST /api/records/rerun`: any of `facility`, `submissionId`, `keys` (combined with
+ * AND), or `{"all": true}` for every facility's failed records. An absent or empty body never means
+ * "everything", and unknown fields are refused, so a typo cannot widen the re-run.
+ */
+export function rerunFilterOf(body: unknown): RerunFilter {
+  const needAll = 'the body must name facility, submissionId or keys, or be {"all": true} to re-run every facility\'s failed records';
+  if (body === undefined || body === null) throw badRequest(needAll, ['all']);
+  if (typeof body !== 'object' || Array.isArray(body)) throw badRequest('the body must be a JSON object');
+  const b = body as Record<string, unknown>;
+  const unknown = Object.keys(b).find((k) => !RERUN_FIELDS.includes(k));
+  if (unknown !== undefined) throw badRequest(`unknown field "${unknown.slice(0, 50)}"; allowed: ${RERUN_FIELDS.join(', ')}`, [unknown.slice(0, 50)]);
+  if (b.facility !== undefined && (typeof b.facility !== 'string' || !FACILITY.test(b.facility))) throw badRequest('facility must be a 5-character MA_CSKCB', ['facility']);
+  if (b.submissionId !== undefined && (typeof b.submissionId !== 'string' || !UUID.test(b.submissionId))) throw badRequest('submissionId must be a UUID', ['submissionId']);
+  if (b.keys !== undefined && (!Array.isArray(b.keys) || b.keys.length === 0 || b.keys.length > MAX_RERUN_KEYS
+    || !b.keys.every((k) => typeof k === 'string' && /^[^\u0000-\u001f\ud800-\udfff]{1,200}$/.test(k)))) {
+    throw badRequest(`keys must be an array of 1–${MAX_RERUN_KEYS} MA_LK strings`, ['keys']);
+  }
+  if (b.all !== undefined && typeof b.all !== 'boolean') throw badRequest('all must be a boolean (true re-runs every facility)', ['all']);
+  const filter: RerunFilter = {
+    ...(b.facility !== undefined ? { facility: b.facility as string } : {}),
+    ...(b.submissionId !== undefined ? { submissionId: b.submissionId as string } : {}),
+    ...(b.keys !== undefined ? { keys: b.keys as string[] } : {}),
+  };
+  const filtered = Object.keys(filter).length > 0;
+  if (b.all === true && filtered) throw badRequest('all cannot be combined with facility, submissionId or keys', ['all']);
+  if (b.all !== true && !filtered) throw badRequest(needAll, ['all']);
+  return filter;
 }
 
 /** Administrative API: submission status, statistics, re-runs. */
@@ -43,17 +76,7 @@ export function apiRoutes(deps: RecordsServiceDeps & { clock: () => Date }): Rou
   });
 
   router.post('/records/rerun', requireRole('admin'), async (req, res) => {
-    const body = (req.body ?? {}) as { facility?: unknown; submissionId?: unknown; keys?: unknown };
-    if (body.facility !== undefined && (typeof body.facility !== 'string' || !FACILITY.test(body.facility))) throw badRequest('facility must be a 5-character MA_CSKCB', ['facility']);
-    if (body.submissionId !== undefined && (typeof body.submissionId !== 'string' || !UUID.test(body.submissionId))) throw badRequest('submissionId must be a UUID', ['submissionId']);
-    if (body.keys !== undefined && (!Array.isArray(body.keys) || !body.keys.every((k) => typeof k === 'string' && /^[^\u0000-\u001f\ud800-\udfff]{1,200}$/.test(k)) || body.keys.length > 10_000)) {
-      throw badRequest('keys must be an array of MA_LK strings', ['keys']);
-    }
-    const requeued = await rerunFailed(deps, {
-      ...(body.facility ? { facility: body.facility as string } : {}),
-      ...(body.submissionId ? { submissionId: body.submissionId as string } : {}),
-      ...(body.keys ? { keys: body.keys as string[] } : {}),
-    });
+    const requeued = await rerunFailed(deps, rerunFilterOf(req.body));
     res.locals.audit = { resource: `rerun/${requeued}` };
     res.status(202).json({ requeued });
   });

@@ -3,8 +3,10 @@ import type { AuditEvent, Bundle } from 'fhir/r4.js';
 import type pg from 'pg';
 import { badRequest } from '../../errors/outcome.js';
 import { requireRole } from '../http/auth.js';
-import { queryAudit, usageByAccount, type AuditRow } from '../store/audit.repo.js';
+import { listAuditArchives } from '../store/audit-partitions.repo.js';
+import { failedLoginsByAddress, queryAudit, usageByAccount, type AuditRow } from '../store/audit.repo.js';
 import { parsePeriod } from './api.routes.js';
+import { intParam } from '../../http-input/params.js';
 
 const ACTION_CODES: Record<string, AuditEvent['action']> = { read: 'R', search: 'E', create: 'C', update: 'U', delete: 'D', execute: 'E' };
 
@@ -34,17 +36,23 @@ export function toAuditEvent(row: AuditRow): AuditEvent {
   return event;
 }
 
-/** Audit log for auditors: entries (JSON or FHIR AuditEvent Bundle) and usage per account. */
-export function auditRoutes(deps: { pool: pg.Pool; clock: () => Date }): Router {
+/**
+ * Audit log for auditors: entries (JSON or FHIR AuditEvent Bundle) and usage per account. The JSON
+ * form also lists, under `archived`, the months of the period whose rows were moved to archive files.
+ */
+export function auditRoutes(deps: {
+  pool: pg.Pool;
+  clock: () => Date;
+  /** The Patient id and audit hash of a CCCD, for `?cccd=` (a data subject's access log). */
+  personOf: (cccd: string) => { patient: string; valueHash: string };
+}): Router {
   const router = Router();
   router.get('/', requireRole('auditor'), async (req, res) => {
     const q = req.query as Record<string, unknown>;
     const { from, to } = parsePeriod(q, deps.clock());
-    const limit = q._count === undefined ? 100 : Number(q._count);
-    const offset = q._offset === undefined ? 0 : Number(q._offset);
-    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw badRequest('_count must be 1–1000', ['_count']);
-    if (!Number.isInteger(offset) || offset < 0) throw badRequest('_offset must be ≥ 0', ['_offset']);
-    for (const k of ['keyId', 'patient', 'action'] as const) {
+    const limit = intParam(q, '_count', { min: 1, max: 1000, default: 100 });
+    const offset = intParam(q, '_offset', { min: 0, max: 1_000_000, default: 0 });
+    for (const k of ['keyId', 'patient', 'action', 'cccd'] as const) {
       if (q[k] !== undefined && (typeof q[k] !== 'string' || (q[k] as string).length > 200)) throw badRequest(`${k} must be a single string`, [k]);
     }
     const rows = await queryAudit(deps.pool, {
@@ -52,17 +60,24 @@ export function auditRoutes(deps: { pool: pg.Pool; clock: () => Date }): Router 
       ...(q.keyId ? { keyId: q.keyId as string } : {}),
       ...(q.patient ? { patient: q.patient as string } : {}),
       ...(q.action ? { action: q.action as string } : {}),
+      ...(q.cccd ? { person: deps.personOf(q.cccd as string) } : {}),
     });
     if (q._format === 'fhir') {
       const bundle: Bundle = { resourceType: 'Bundle', type: 'searchset', total: rows.length, entry: rows.map((r) => ({ resource: toAuditEvent(r) })) };
       res.type('application/fhir+json').send(JSON.stringify(bundle));
       return;
     }
-    res.json({ from: from.toISOString(), to: to.toISOString(), events: rows });
+    // Months of the period already archived to files (docs/audit-retention.md): their rows are not in `events`.
+    const archived = await listAuditArchives(deps.pool, from, to);
+    res.json({ from: from.toISOString(), to: to.toISOString(), events: rows, archived });
   });
   router.get('/usage', requireRole('auditor'), async (req, res) => {
     const { from, to } = parsePeriod(req.query as Record<string, unknown>, deps.clock());
-    res.json({ from: from.toISOString(), to: to.toISOString(), accounts: await usageByAccount(deps.pool, from, to) });
+    res.json({
+      from: from.toISOString(), to: to.toISOString(),
+      accounts: await usageByAccount(deps.pool, from, to),
+      addresses: await failedLoginsByAddress(deps.pool, from, to),
+    });
   });
   return router;
 }

@@ -3,15 +3,30 @@ import type { FormatMapper } from '../../mappers/contract.js';
 import { FORMATS } from '../../mappers/registry.js';
 import { ingest, type IngestDeps } from '../../pipeline/ingest.pipeline.js';
 import { GatewayError, tooLarge } from '../../errors/outcome.js';
+import { isUtf8Label } from '../../mappers/shared/charset.js';
+import { quoteValue } from '../../mappers/shared/quote.js';
 import { requireRole } from '../http/auth.js';
 
-/** One route per registered format: `POST /ingest/<format>` (optionally gzip), answered 202 once committed. */
+/** The `charset` parameter of a Content-Type (RFC 9110 §8.3.2, quotes removed), or undefined. */
+export function charsetOf(contentType: string): string | undefined {
+  const m = /;\s*charset\s*=\s*("([^"]*)"|[^;\s]*)/i.exec(contentType);
+  return m ? m[2] ?? m[1] : undefined;
+}
+
+/**
+ * One route per registered format: `POST /ingest/<format>` (optionally gzip), answered 202 once committed.
+ * Bodies are UTF-8 (docs/encodings.md): a charset naming anything else is 415, before the body is read.
+ */
 export function ingestRoutes(deps: IngestDeps, formats: readonly FormatMapper<unknown>[] = FORMATS): Router {
   const router = Router();
   for (const format of formats) {
     router.post(`/${format.format}`, requireRole('facility', 'admin'), async (req, res) => {
       const type = req.get('content-type') ?? '';
-      if (!format.contentTypes.test(type)) throw new GatewayError(415, 'not-supported', `Content-Type ${type || 'none'} is not accepted for ${format.format} (${format.description})`);
+      if (!format.contentTypes.test(type)) throw new GatewayError(415, 'not-supported', `Content-Type ${type ? quoteValue(type, 80) : 'none'} is not accepted for ${format.format} (${format.description})`);
+      const charset = charsetOf(type);
+      if (charset !== undefined && !isUtf8Label(charset)) {
+        throw new GatewayError(415, 'not-supported', `charset ${quoteValue(charset)} is not accepted: submissions are UTF-8 (send charset=utf-8 or no charset)`, ['Content-Type']);
+      }
       const declared = Number(req.get('content-length') ?? 0);
       if (declared > deps.limits.maxBodyBytes) throw tooLarge(`body of ${declared} bytes is larger than ${deps.limits.maxBodyBytes} bytes (MAX_BODY_MB)`);
       const encoding = (req.get('content-encoding') ?? 'identity').toLowerCase();

@@ -36,8 +36,15 @@ export async function statisticsOf(
   return { totals, facilities };
 }
 
+/** Which failed records to re-run (fields combine with AND; no field: every facility's). */
+export interface RerunFilter {
+  facility?: string;
+  submissionId?: string;
+  keys?: string[];
+}
+
 /** Re-run failed records (dead letters): back to accepted and queued again; returns how many. */
-export async function rerunFailed(deps: RecordsServiceDeps, filter: { facility?: string; submissionId?: string; keys?: string[] }): Promise<number> {
+export async function rerunFailed(deps: RecordsServiceDeps, filter: RerunFilter): Promise<number> {
   const ids = await reopenFailed(deps.pool, filter);
   for (let i = 0; i < ids.length; i += deps.linkBatchSize) {
     const batch = ids.slice(i, i + deps.linkBatchSize);

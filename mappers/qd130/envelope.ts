@@ -1,5 +1,12 @@
 import { SaxesParser } from 'saxes';
 import { MappingError } from '../errors.js';
+import { isUtf8Label } from '../shared/charset.js';
+import { quoteValue } from '../shared/quote.js';
+
+/** A facility code (MA_CSKCB, 5 characters: province + facility number). */
+export const FACILITY_CODE = /^[0-9A-Z]{5}$/i;
+/** Where the one facility code of an envelope sits (QĐ 130 §1.2). */
+const MACSKCB_PATH = 'GIAMDINHHS/THONGTINDONVI/MACSKCB';
 
 /** One `FILEHOSO`: a table of an episode, still base64 (QĐ 130 §1.2 `LOAIHOSO` + `NOIDUNGFILE`). */
 export interface EnvelopeFile {
@@ -15,6 +22,7 @@ export interface EnvelopeHoso {
 
 /** Header fields of `GIAMDINHHS` (`THONGTINDONVI/MACSKCB`, `THONGTINHOSO/NGAYLAP`, `SOLUONGHOSO`). */
 export interface EnvelopeHeader {
+  /** The one facility code of the envelope: set (and checked) once its element closes, before any HOSO. */
   macskcb?: string;
   ngayLap?: string;
   soLuongHoSo?: string;
@@ -50,7 +58,10 @@ const OPENERS: Array<[string, Unit]> = [['!--', 'comment'], ['![CDATA[', 'cdata'
 /**
  * Streaming reader of the `GIAMDINHHS` envelope. Feed it text chunks with `write`; every finished
  * `HOSO` is handed to `onHoso` at once, so a month's export (100 MB+) is never held as one tree.
- * DTDs are refused outright (no entity expansion, no external entities).
+ * DTDs are refused outright (no entity expansion, no external entities). The envelope names exactly
+ * one facility, `GIAMDINHHS/THONGTINDONVI/MACSKCB`, a 5-character code, before its first `HOSO`:
+ * none, two, one elsewhere or one after the episodes is refused (the facility check needs one answer).
+ * An XML declaration naming an encoding other than UTF-8 is refused (docs/encodings.md).
  */
 export class Qd130EnvelopeReader {
   readonly header: EnvelopeHeader = {};
@@ -65,6 +76,7 @@ export class Qd130EnvelopeReader {
   private hosoChars = 0;
   private file: Partial<EnvelopeFile> | undefined;
   private hosoCount = 0;
+  private macskcbCount = 0;
   private sawRoot = false;
   private unit: Unit = 'text';
   private unitChars = 0;
@@ -88,6 +100,12 @@ export class Qd130EnvelopeReader {
     this.pieceChars = Math.min(65_536, this.max.maxTextChars);
     const p = this.parser;
     p.on('doctype', () => this.fail('DOCTYPE is not allowed in a GIAMDINHHS envelope (entity expansion is disabled)', 'security'));
+    p.on('xmldecl', (decl) => {
+      // The body was decoded as UTF-8; a declaration saying otherwise means it was not (XML 1.0 §4.3.3).
+      if (decl.encoding !== undefined && !isUtf8Label(decl.encoding)) {
+        this.fail(`the GIAMDINHHS envelope declares encoding ${quoteValue(decl.encoding)}; only UTF-8 is accepted`, 'not-supported');
+      }
+    });
     p.on('opentag', (tag) => this.open(tag.name));
     p.on('closetag', (tag) => this.close(tag.name));
     p.on('text', (t) => this.addText(t));
@@ -106,6 +124,7 @@ export class Qd130EnvelopeReader {
   end(): void {
     this.parser.close();
     if (!this.sawRoot) throw new MappingError('root element GIAMDINHHS not found', '/');
+    if (this.macskcbCount === 0) throw new MappingError('the envelope has no MACSKCB: THONGTINDONVI/MACSKCB must name the facility', MACSKCB_PATH, 'invalid');
   }
 
   /** Measure the unit carried over from earlier pieces before saxes buffers more of it; refuse it past its limit. */
@@ -202,18 +221,20 @@ export class Qd130EnvelopeReader {
     return `${path} (line ${this.parser.line}, column ${this.parser.column})`;
   }
 
-  private fail(message: string, code: MappingError['code'] = 'structure'): never {
-    throw new MappingError(message, this.where(), code);
+  private fail(message: string, code: MappingError['code'] = 'structure', location = this.where()): never {
+    throw new MappingError(message, location, code);
   }
 
   private open(name: string): void {
     if (this.path.length === 0) {
-      if (name !== 'GIAMDINHHS') this.fail(`root element must be GIAMDINHHS, found ${name}`);
+      if (name !== 'GIAMDINHHS') this.fail(`root element must be GIAMDINHHS, found ${quoteValue(name)}`);
       this.sawRoot = true;
     }
     if (this.path.length >= this.max.maxDepth) this.fail(`elements are nested deeper than ${this.max.maxDepth} levels`, 'too-costly');
     this.path.push(name);
+    if (name === 'MACSKCB') this.openMacskcb();
     if (name === 'HOSO') {
+      if (this.header.macskcb === undefined) this.fail('THONGTINDONVI/MACSKCB must come before the first HOSO: the envelope names no facility yet', 'invalid', MACSKCB_PATH);
       this.hosoCount += 1;
       if (this.hosoCount > this.max.maxHoso) {
         this.fail(`more than ${this.max.maxHoso} HOSO in one envelope; split the export`, 'too-costly');
@@ -229,6 +250,13 @@ export class Qd130EnvelopeReader {
     }
   }
 
+  /** Exactly one MACSKCB, and only at GIAMDINHHS/THONGTINDONVI/MACSKCB (`path` already ends with it). */
+  private openMacskcb(): void {
+    if (this.path.length !== 3 || this.path[1] !== 'THONGTINDONVI') this.fail(`MACSKCB is only allowed at ${MACSKCB_PATH}`, 'invalid');
+    this.macskcbCount += 1;
+    if (this.macskcbCount > 1) this.fail('the envelope has more than one MACSKCB; exactly one THONGTINDONVI/MACSKCB names the facility', 'invalid');
+  }
+
   private addText(t: string): void {
     const current = this.path[this.path.length - 1];
     if (!current || !CAPTURED.has(current)) return;
@@ -242,7 +270,8 @@ export class Qd130EnvelopeReader {
     const value = CAPTURED.has(name) ? this.text.join('').trim() : '';
     switch (name) {
       case 'MACSKCB':
-        if (this.path.includes('THONGTINDONVI')) this.header.macskcb = value;
+        if (!FACILITY_CODE.test(value)) this.fail(`MACSKCB ${quoteValue(value)} is not a 5-character facility code (MA_CSKCB)`, 'invalid');
+        this.header.macskcb = value;
         break;
       case 'NGAYLAP':
         this.header.ngayLap = value;

@@ -1,6 +1,7 @@
 import type { FormatMapper, MapContext, MappedItem, RecordFacts, RecordIssue } from '../contract.js';
 import { MappingError } from '../errors.js';
-import { Qd130EnvelopeReader, type EnvelopeHoso } from './envelope.js';
+import { quoteValue } from '../shared/quote.js';
+import { FACILITY_CODE, Qd130EnvelopeReader, type EnvelopeHoso } from './envelope.js';
 import { decodeNoiDungFile, parseTable, type ParsedTable } from './tables.js';
 import { checkXml1 } from './xml1-checks.js';
 import { xml1Conditions, xml1Encounter, xml1Person, xml9Birth } from './xml1-facts.js';
@@ -16,8 +17,6 @@ export function parseHosoTables(hoso: EnvelopeHoso): ParsedTable[] {
     return parseTable(file.loaiHoSo, decodeNoiDungFile(file.base64, location), location);
   });
 }
-
-const FACILITY_CODE = /^[0-9A-Z]{5}$/i;
 
 /**
  * Map one QĐ 130 (or QĐ 4210) episode to facts: XML1 → person, encounter, diagnoses; XML9 → the
@@ -48,7 +47,7 @@ export function mapQd130Hoso(hoso: EnvelopeHoso, ctx: MapContext): MappedItem {
   const key = r.MA_LK || fallbackKey;
   const { issues, dates } = checkXml1(r);
   if (!FACILITY_CODE.test(facility)) {
-    issues.unshift({ category: 'SCHEMA', field: 'XML1.MA_CSKCB', message: `MA_CSKCB "${facility}" is not a 5-character facility code` });
+    issues.unshift({ category: 'SCHEMA', field: 'XML1.MA_CSKCB', message: `MA_CSKCB ${quoteValue(facility)} is not a 5-character facility code` });
   }
   const unmapped = Object.keys(r).filter((f) => r[f] && !MAPPED_XML1_FIELDS.has(f)).map((f) => `XML1.${f}`);
   for (const t of tables) if (t.loaiHoSo !== 'XML1') unmapped.push(t.loaiHoSo);
@@ -82,9 +81,10 @@ export const qd130Format: FormatMapper<EnvelopeHoso> = {
   mapItem: mapQd130Hoso,
   checkEnd(header, itemCount) {
     if (itemCount === 0) throw new MappingError('envelope contains no HOSO', 'GIAMDINHHS/THONGTINHOSO/DANHSACHHOSO');
+    // The reader has already refused an envelope without exactly one well-formed THONGTINDONVI/MACSKCB.
     const macskcb = header.facility;
-    if (typeof macskcb === 'string' && !FACILITY_CODE.test(macskcb)) {
-      throw new MappingError(`MACSKCB must be a 5-character facility code (got ${macskcb.length} characters)`, 'GIAMDINHHS/THONGTINDONVI/MACSKCB', 'invalid');
+    if (typeof macskcb !== 'string' || !FACILITY_CODE.test(macskcb)) {
+      throw new MappingError('THONGTINDONVI/MACSKCB must be a 5-character facility code', 'GIAMDINHHS/THONGTINDONVI/MACSKCB', 'invalid');
     }
   },
   goldenDir: 'test/golden/qd130',

@@ -31,6 +31,8 @@
  */
 import { SaxesParser } from 'saxes';
 import { MappingError } from '../errors.js';
+import { decodeUtf8Document, isUtf8Label } from '../shared/charset.js';
+import { quoteValue } from '../shared/quote.js';
 
 /** Record tags per table (QĐ 130/4750/3176; XML1–XML5 keep their QĐ 4210 tags). vn-health-data §1.3. */
 export const RECORD_TAGS: Readonly<Record<string, string>> = {
@@ -66,15 +68,20 @@ export interface ParsedTable {
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
-/** Decode `NOIDUNGFILE`: strict base64 of UTF-8 bytes; a leading BOM is dropped. */
+/**
+ * Decode `NOIDUNGFILE`: strict base64 of UTF-8 bytes; a leading BOM is dropped. A document whose BOM
+ * or XML declaration names another encoding is refused (`not-supported`, 415), and so are bytes that
+ * are not UTF-8 (`invalid`, 400, naming the offset and element): never decoded into U+FFFD.
+ */
 export function decodeNoiDungFile(base64: string, location: string): string {
   const compact = base64.replace(/\s+/g, '');
   if (compact.length === 0) throw new MappingError('NOIDUNGFILE is empty', location, 'invalid');
   if (compact.length % 4 !== 0 || !BASE64.test(compact)) {
     throw new MappingError('NOIDUNGFILE is not valid base64', location, 'invalid');
   }
-  const bytes = Buffer.from(compact, 'base64');
-  const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes);
+  const decoded = decodeUtf8Document(Buffer.from(compact, 'base64'));
+  if ('problem' in decoded) throw new MappingError(`NOIDUNGFILE ${decoded.problem.message}`, location, decoded.problem.code);
+  const { text } = decoded;
   // XML 1.0 §2.2 forbids NUL; it would also be refused by PostgreSQL jsonb.
   if (text.includes('\u0000')) throw new MappingError('NOIDUNGFILE contains NUL characters, which XML does not allow', location, 'invalid');
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
@@ -146,6 +153,10 @@ function buildTree(loaiHoSo: string, xml: string, location: string): Record<stri
     throw new MappingError(`${loaiHoSo} document ${message}`, location, code);
   };
   parser.on('doctype', () => fail('contains a DTD; entity expansion is disabled', 'security'));
+  parser.on('xmldecl', (decl) => {
+    // Also read from the bytes before decoding (decodeNoiDungFile); this catches any declaration that sniffing missed.
+    if (decl.encoding !== undefined && !isUtf8Label(decl.encoding)) fail(`declares encoding ${quoteValue(decl.encoding)}; only UTF-8 is accepted`, 'not-supported');
+  });
   parser.on('error', (err) => {
     const m = /^(\d+):(\d+): (.*)$/s.exec(err.message);
     const [line, col, msg] = m ? [m[1], m[2], m[3]!] : [String(parser.line), String(parser.column), err.message];

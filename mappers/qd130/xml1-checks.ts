@@ -1,6 +1,7 @@
 import { MA_LOAI_KCB_TABLE } from '../shared/code-maps/index.js';
 import { hisDateOrderKey, parseHisDate, type HisDate } from '../shared/dates.js';
 import { parseIcd10 } from '../shared/icd10.js';
+import { quoteList, quoteValue } from '../shared/quote.js';
 import type { IssueCategory, RecordIssue } from '../contract.js';
 import type { TableRecord } from './tables.js';
 import { splitMulti } from './xml1-fields.js';
@@ -51,7 +52,7 @@ export function checkXml1(r: TableRecord): { issues: RecordIssue[]; dates: Xml1D
   const date = (field: 'NGAY_SINH' | 'NGAY_VAO' | 'NGAY_VAO_NOI_TRU' | 'NGAY_RA', key: keyof Xml1Dates) => {
     if (!r[field]) return;
     const d = parseHisDate(r[field]);
-    if (!d) add('SCHEMA', field, `${field} "${r[field]}" is not a date in yyyymmddHHMM (or yyyymmdd) form`);
+    if (!d) add('SCHEMA', field, `${field} ${quoteValue(r[field])} is not a date in yyyymmddHHMM (or yyyymmdd) form`);
     else dates[key] = d;
   };
   date('NGAY_SINH', 'birth');
@@ -59,19 +60,19 @@ export function checkXml1(r: TableRecord): { issues: RecordIssue[]; dates: Xml1D
   date('NGAY_VAO_NOI_TRU', 'inpatientAdmit');
   date('NGAY_RA', 'discharge');
 
-  if (r.GIOI_TINH && !genderOf(r.GIOI_TINH)) add('SCHEMA', 'GIOI_TINH', `GIOI_TINH "${r.GIOI_TINH}" must be 1 (Nam), 2 (Nữ) or 3 (Chưa xác định)`);
+  if (r.GIOI_TINH && !genderOf(r.GIOI_TINH)) add('SCHEMA', 'GIOI_TINH', `GIOI_TINH ${quoteValue(r.GIOI_TINH)} must be 1 (Nam), 2 (Nữ) or 3 (Chưa xác định)`);
   if (r.MA_LOAI_KCB) {
     const day = episodeDay(dates);
     const known = day ? MA_LOAI_KCB_TABLE.lookup(r.MA_LOAI_KCB, day) : MA_LOAI_KCB_TABLE.anyVersion(r.MA_LOAI_KCB);
     if (!known) {
       const table = day ? MA_LOAI_KCB_TABLE.describe(day) : 'any version of the MA_LOAI_KCB list';
-      add('SCHEMA', 'MA_LOAI_KCB', `MA_LOAI_KCB "${r.MA_LOAI_KCB}" is not a code of ${table}${day ? ` in force on ${day}` : ''}`);
+      add('SCHEMA', 'MA_LOAI_KCB', `MA_LOAI_KCB ${quoteValue(r.MA_LOAI_KCB)} is not a code of ${table}${day ? ` in force on ${day}` : ''}`);
     }
   }
-  if (r.MA_BENH_CHINH && !parseIcd10(r.MA_BENH_CHINH)) add('SCHEMA', 'MA_BENH_CHINH', `MA_BENH_CHINH "${r.MA_BENH_CHINH}" is not an ICD-10 code`);
+  if (r.MA_BENH_CHINH && !parseIcd10(r.MA_BENH_CHINH)) add('SCHEMA', 'MA_BENH_CHINH', `MA_BENH_CHINH ${quoteValue(r.MA_BENH_CHINH)} is not an ICD-10 code`);
   const secondary = splitMulti(r.MA_BENH_KT);
   const badSecondary = secondary.filter((c) => !parseIcd10(c));
-  if (badSecondary.length) add('SCHEMA', 'MA_BENH_KT', `MA_BENH_KT has codes that are not ICD-10: ${badSecondary.join(', ')}`);
+  if (badSecondary.length) add('SCHEMA', 'MA_BENH_KT', `MA_BENH_KT has codes that are not ICD-10: ${quoteList(badSecondary)}`);
   if (secondary.length > 12) add('SCHEMA', 'MA_BENH_KT', `MA_BENH_KT has ${secondary.length} codes; QĐ 130 allows at most 12`);
 
   if (dates.admit && dates.discharge && before(dates.discharge, dates.admit)) add('DATE_ORDER', 'NGAY_RA', 'NGAY_RA is earlier than NGAY_VAO');

@@ -6,11 +6,14 @@ import { loadConfig } from '../../gateway/config.js';
 import { startRuntime, type Runtime } from '../../gateway/runtime.js';
 import type { Role } from '../../gateway/store/keys.repo.js';
 
-/** Real PostgreSQL and Redis from the environment (scripts/with-services.sh sets them). */
-export function servicesEnv(): { DATABASE_URL: string; REDIS_URL: string } {
+/** The data key of tests when the environment names none (published: test data is synthetic). */
+export const TEST_DATA_KEYS = `1:${Buffer.alloc(32, 0x7e).toString('base64')}`;
+
+/** Real PostgreSQL and Redis from the environment (scripts/with-services.sh sets them), and the data keys to seal with. */
+export function servicesEnv(): { DATABASE_URL: string; REDIS_URL: string; DATA_KEYS: string } {
   const { DATABASE_URL, REDIS_URL } = process.env;
   if (!DATABASE_URL || !REDIS_URL) throw new Error('DATABASE_URL and REDIS_URL must be set: run tests with `npm test`');
-  return { DATABASE_URL, REDIS_URL };
+  return { DATABASE_URL, REDIS_URL, DATA_KEYS: process.env.DATA_KEYS || TEST_DATA_KEYS };
 }
 
 /** A gateway + worker in this process on a random port, with its own queue prefix. */

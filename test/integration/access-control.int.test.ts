@@ -1,12 +1,13 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApiKey } from '../../gateway/auth/api-keys.js';
 import { FhirValidator } from '../../profiles/validate.js';
 import { envelope, makeXml1, xml1Document } from '../../scripts/lib/qd130-synthetic.js';
 import { startTestGateway, uniqueFacility, waitFor } from '../helpers/gateway.js';
 
 type Gateway = Awaited<ReturnType<typeof startTestGateway>>;
-type Caller = 'facility' | 'otherFacility' | 'portal' | 'admin' | 'auditor' | 'linker' | 'none' | 'badKey' | 'revoked';
-const CALLERS: Caller[] = ['facility', 'otherFacility', 'portal', 'admin', 'auditor', 'linker', 'none', 'badKey', 'revoked'];
+type Caller = 'facility' | 'otherFacility' | 'portal' | 'admin' | 'auditor' | 'linker' | 'none' | 'badKey' | 'revoked' | 'bulkPortal';
+const CALLERS: Caller[] = ['facility', 'otherFacility', 'portal', 'admin', 'auditor', 'linker', 'none', 'badKey', 'revoked', 'bulkPortal'];
 
 describe('access control: every route × role', () => {
   let gw: Gateway;
@@ -18,13 +19,14 @@ describe('access control: every route × role', () => {
   const seed = Math.floor(Math.random() * 1e9);
 
   beforeAll(async () => {
-    gw = await startTestGateway();
+    gw = await startTestGateway({ AUTH_ATTEMPTS_PER_MINUTE: '1000' }); // the matrix sends many keyless and bad-key calls on purpose
     facility = uniqueFacility();
     keys.facility = await gw.key('facility', facility);
     keys.otherFacility = await gw.key('facility', facility === '46999' ? '46998' : '46999');
     for (const role of ['portal', 'admin', 'auditor', 'linker'] as const) keys[role] = await gw.key(role);
     keys.badKey = 'fgw_aaaaaaaaaa_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
     keys.revoked = await gw.key('admin');
+    keys.bulkPortal = (await createApiKey(gw.pool, { role: 'portal', label: 'test bulk portal', scopes: ['bulk-read'] })).key;
     await gw.pool.query('UPDATE api_keys SET revoked_at = now() WHERE id = $1', [keys.revoked.split('_')[1]]);
     const xml1 = makeXml1(facility, `LK-ACL-${seed}`, seed);
     cccd = xml1.SO_CCCD!;
@@ -48,20 +50,23 @@ describe('access control: every route × role', () => {
   const ingestBody = () => envelope(facility, [[['XML1', xml1Document(makeXml1(facility, `LK-ACL2-${seed}`, seed + 1))]]]);
   const bundle = { resourceType: 'Bundle', type: 'transaction', entry: [{ request: { method: 'PUT', url: 'Organization/acl-test' }, resource: { resourceType: 'Organization', id: 'acl-test', name: 'ACL test' } }] };
 
-  // Expected status per caller: facility, otherFacility, portal, admin, auditor, linker, none, badKey, revoked.
+  // Expected status per caller: facility, otherFacility, portal, admin, auditor, linker, none, badKey, revoked, bulkPortal.
   const table: Array<[string, () => ReturnType<typeof send> extends infer R ? (c: Caller) => R : never, number[]]> = [
-    ['POST /ingest/qd130', () => (c) => send(c, 'post', '/ingest/qd130', ingestBody(), 'application/xml'), [202, 403, 403, 202, 403, 403, 401, 401, 401]],
-    ['GET /api/submissions/{id}', () => (c) => send(c, 'get', `/api/submissions/${submissionId}`), [200, 403, 403, 200, 403, 403, 401, 401, 401]],
-    ['GET /api/stats/facilities', () => (c) => send(c, 'get', '/api/stats/facilities'), [403, 403, 403, 200, 403, 403, 401, 401, 401]],
-    ['POST /api/records/rerun', () => (c) => send(c, 'post', '/api/records/rerun', { facility }), [403, 403, 403, 202, 403, 403, 401, 401, 401]],
-    ['GET /api/audit', () => (c) => send(c, 'get', '/api/audit'), [403, 403, 403, 403, 200, 403, 401, 401, 401]],
-    ['GET /api/audit/usage', () => (c) => send(c, 'get', '/api/audit/usage'), [403, 403, 403, 403, 200, 403, 401, 401, 401]],
-    ['GET /fhir/Patient/{id}', () => (c) => send(c, 'get', `/fhir/Patient/${patientId}`), [403, 403, 200, 403, 403, 403, 401, 401, 401]],
-    ['GET /fhir/Patient?identifier', () => (c) => send(c, 'get', `/fhir/Patient?identifier=${cccd}`), [403, 403, 200, 403, 403, 403, 401, 401, 401]],
-    ['GET /fhir/Encounter?patient', () => (c) => send(c, 'get', `/fhir/Encounter?patient=${patientId}`), [403, 403, 200, 403, 403, 403, 401, 401, 401]],
-    ['POST /fhir (transaction)', () => (c) => send(c, 'post', '/fhir', bundle, 'application/fhir+json'), [403, 403, 403, 403, 403, 200, 401, 401, 401]],
-    ['GET /fhir/metadata (public)', () => (c) => send(c, 'get', '/fhir/metadata'), [200, 200, 200, 200, 200, 200, 200, 200, 200]],
-    ['GET /health (public)', () => (c) => send(c, 'get', '/health'), [200, 200, 200, 200, 200, 200, 200, 200, 200]],
+    ['POST /ingest/qd130', () => (c) => send(c, 'post', '/ingest/qd130', ingestBody(), 'application/xml'), [202, 403, 403, 202, 403, 403, 401, 401, 401, 403]],
+    ['GET /api/submissions/{id}', () => (c) => send(c, 'get', `/api/submissions/${submissionId}`), [200, 403, 403, 200, 403, 403, 401, 401, 401, 403]],
+    ['GET /api/stats/facilities', () => (c) => send(c, 'get', '/api/stats/facilities'), [403, 403, 403, 200, 403, 403, 401, 401, 401, 403]],
+    ['POST /api/records/rerun', () => (c) => send(c, 'post', '/api/records/rerun', { facility }), [403, 403, 403, 202, 403, 403, 401, 401, 401, 403]],
+    ['GET /api/audit', () => (c) => send(c, 'get', '/api/audit'), [403, 403, 403, 403, 200, 403, 401, 401, 401, 403]],
+    ['GET /api/audit/usage', () => (c) => send(c, 'get', '/api/audit/usage'), [403, 403, 403, 403, 200, 403, 401, 401, 401, 403]],
+    ['GET /fhir/Patient/{id}', () => (c) => send(c, 'get', `/fhir/Patient/${patientId}`), [403, 403, 200, 403, 403, 403, 401, 401, 401, 200]],
+    ['GET /fhir/Patient?identifier', () => (c) => send(c, 'get', `/fhir/Patient?identifier=${cccd}`), [403, 403, 200, 403, 403, 403, 401, 401, 401, 200]],
+    ['GET /fhir/Encounter?patient', () => (c) => send(c, 'get', `/fhir/Encounter?patient=${patientId}`), [403, 403, 200, 403, 403, 403, 401, 401, 401, 200]],
+    ['GET /fhir/Patient (names no patient: bulk read)', () => (c) => send(c, 'get', '/fhir/Patient?_count=5'), [403, 403, 403, 403, 403, 403, 401, 401, 401, 200]],
+    ['GET /fhir/Encounter (names no patient: bulk read)', () => (c) => send(c, 'get', '/fhir/Encounter'), [403, 403, 403, 403, 403, 403, 401, 401, 401, 200]],
+    ['GET /fhir/Organization (no personal data)', () => (c) => send(c, 'get', '/fhir/Organization'), [403, 403, 200, 403, 403, 403, 401, 401, 401, 200]],
+    ['POST /fhir (transaction)', () => (c) => send(c, 'post', '/fhir', bundle, 'application/fhir+json'), [403, 403, 403, 403, 403, 200, 401, 401, 401, 403]],
+    ['GET /fhir/metadata (public)', () => (c) => send(c, 'get', '/fhir/metadata'), [200, 200, 200, 200, 200, 200, 200, 200, 200, 200]],
+    ['GET /health (public)', () => (c) => send(c, 'get', '/health'), [200, 200, 200, 200, 200, 200, 200, 200, 200, 200]],
   ];
 
   it.each(table)('%s', async (_name, make, expected) => {

@@ -1,6 +1,7 @@
 /**
  * Property-based bad-input campaign against the real HTTP gateway (in-process gateway + worker on
- * real PostgreSQL and Redis, see test/helpers/gateway.ts).
+ * real PostgreSQL and Redis, see test/helpers/gateway.ts), with two more linkage workers as separate
+ * processes on the same queue (the scaled-out layout): they link what the campaign gets accepted.
  *
  * Properties, for every request:
  *  - the status is never 5xx, the request never hangs and the process never sees an uncaught exception;
@@ -16,7 +17,10 @@ import fc from 'fast-check';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syntheticEnvelope } from '../../scripts/lib/qd130-synthetic.js';
-import { startTestGateway, uniqueFacility, waitFor } from '../helpers/gateway.js';
+import { randomBytes } from 'node:crypto';
+import { createApiKey } from '../../gateway/auth/api-keys.js';
+import { servicesEnv, startTestGateway, uniqueFacility, waitFor } from '../helpers/gateway.js';
+import { spawnWorkers, type GatewayProcess } from '../helpers/process.js';
 import {
   anyMutation, anyString, applyMutation, CaseCounter, checkProperty, facilityCode, GOLDEN, goldenIndex, headerValue, JS_NAMES, MUTATIONS,
   NASTY_STRINGS, OUTER_TAGS, retarget, runs, scaledMs, visible, xml1Case, xml1CaseEnvelope, xmlSoup, type Mutation,
@@ -31,6 +35,8 @@ const MAX_RECORDS = 150;
 const counter = new CaseCounter('http.fuzz', 55_000);
 let started = 0;
 let gw: Gateway;
+let workers: GatewayProcess[] = [];
+const queuePrefix = `fz${randomBytes(3).toString('hex')}`;
 let facility: string;
 const keys = {} as Record<'facility' | 'admin' | 'linker' | 'portal', string>;
 /** Golden envelopes re-pointed at the test facility (outer MACSKCB and inner MA_CSKCB), so the facility key may send them. */
@@ -45,20 +51,26 @@ beforeAll(async () => {
   process.on('uncaughtException', onUncaught);
   process.on('unhandledRejection', onUncaught);
   gw = await startTestGateway({
+    QUEUE_PREFIX: queuePrefix,
+    AUTH_ATTEMPTS_PER_MINUTE: '1000000',
+    BULK_READ_PATIENTS_PER_HOUR: '1000000',
     RATE_LIMIT_PER_MINUTE: '1000000',
     MAX_BODY_MB: String(MAX_BODY_MB),
     MAX_FHIR_BODY_MB: '1',
     MAX_RECORDS_PER_SUBMISSION: String(MAX_RECORDS),
   });
+  workers = await spawnWorkers(2, () => ({ ...servicesEnv(), QUEUE_PREFIX: queuePrefix, LOG_LEVEL: 'warn' }));
   facility = uniqueFacility();
   keys.facility = await gw.key('facility', facility);
   keys.admin = await gw.key('admin');
   keys.linker = await gw.key('linker');
-  keys.portal = await gw.key('portal');
+  // bulk-read, so random searches reach the search code rather than stopping at the bulk-read check
+  keys.portal = (await createApiKey(gw.pool, { role: 'portal', label: 'fuzz portal', scopes: ['bulk-read'] })).key;
   corpus = [...GOLDEN.map((g) => retarget(g.xml, facility)), syntheticEnvelope(facility, `FZ${Date.now()}-`, 3, 7)];
 }, 60_000);
 
 afterAll(async () => {
+  await Promise.all(workers.map((w) => w.kill('SIGTERM')));
   await gw?.stop();
   process.off('uncaughtException', onUncaught);
   process.off('unhandledRejection', onUncaught);
@@ -410,4 +422,14 @@ describe('fuzz: HTTP gateway (real PostgreSQL + Redis)', () => {
   it('saw no uncaught exception in the gateway process during the campaign', () => {
     expect(uncaught).toEqual([]);
   });
+
+  it('the two worker processes survived the campaign and every accepted record of it ended linked or rejected', async () => {
+    for (const w of workers) expect(w.child.exitCode, w.stderr()).toBeNull();
+    await settleWorker();
+    const { rows } = await gw.pool.query(
+      `SELECT status, count(*)::int AS n FROM records WHERE facility = $1 GROUP BY status`, [facility]);
+    const by = Object.fromEntries(rows.map((r) => [r.status, r.n]));
+    expect(by.linked ?? 0).toBeGreaterThan(0);
+    expect(Object.keys(by).filter((s) => s !== 'linked' && s !== 'rejected')).toEqual([]);
+  }, 60_000);
 });

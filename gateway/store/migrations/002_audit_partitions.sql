@@ -76,9 +76,9 @@ BEGIN
 END $$;
 
 -- Maintenance entry point (gateway start, npm run audit -- ensure-partitions): empty the DEFAULT
--- partition, create the partitions of the current month and `months_ahead` further ones, and make
+-- partition, create the partitions of the month of `as_of` and `months_ahead` further ones, and make
 -- sure every partition refuses UPDATE/DELETE/TRUNCATE. Returns the partitions it created.
-CREATE OR REPLACE FUNCTION audit_events_ensure_partitions(months_ahead integer DEFAULT 2, now timestamptz DEFAULT now())
+CREATE OR REPLACE FUNCTION audit_events_ensure_partitions(months_ahead integer DEFAULT 2, as_of timestamptz DEFAULT now())
 RETURNS text[] LANGUAGE plpgsql AS $$
 DECLARE
   created text[] := '{}';
@@ -90,7 +90,7 @@ BEGIN
   SELECT coalesce(array_agg(inhrelid::regclass::text), '{}') INTO before FROM pg_inherits WHERE inhparent = 'audit_events'::regclass;
   PERFORM audit_events_drain_default();
   FOR i IN 0 .. greatest(months_ahead, 0) LOOP
-    PERFORM audit_events_create_partition((audit_month_of(now) + make_interval(months => i))::date);
+    PERFORM audit_events_create_partition((audit_month_of(as_of) + make_interval(months => i))::date);
   END LOOP;
   FOR part IN SELECT inhrelid::regclass FROM pg_inherits WHERE inhparent = 'audit_events'::regclass LOOP
     PERFORM audit_events_protect(part);

@@ -70,7 +70,7 @@ const edit = fc.record({
   len: fc.integer({ min: 1, max: 64 }),
   char: fc.oneof(fc.constantFrom('<', '>', '&', '"', '|', ',', '\n', '\r', '\u0000', '\uFFFD', 'Ệ', ']]>'), fc.string({ maxLength: 3 })),
 });
-function applyEdit(text: string, e: fc.RecordValue<{ kind: string; at: number; len: number; char: string }>): string {
+function applyEdit(text: string, e: { kind: string; at: number; len: number; char: string }): string {
   const i = Math.floor(e.at * text.length);
   switch (e.kind) {
     case 'flip': return text.slice(0, i) + e.char + text.slice(i + 1);

@@ -31,7 +31,7 @@ export interface Runtime {
 }
 
 /** Resource types the builders produce; their validators are compiled at start. */
-const PRODUCED_TYPES = ['Patient', 'Encounter', 'Condition', 'Organization'];
+const PRODUCED_TYPES = ['Patient', 'Encounter', 'Condition', 'Organization', 'Immunization'];
 
 /**
  * Start what `config.role` asks for: the HTTP gateway (ingest, administration, the built-in FHIR

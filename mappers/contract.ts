@@ -90,13 +90,43 @@ export interface ConditionFacts {
   recorded?: FactDate;
 }
 
-/** One administered vaccine dose (for the immunization formats). */
+/**
+ * One vaccine dose, given or not (vn-health-data §6.4). The facility that gave it is the record's
+ * facility. Codes are kept as sent; the builder adds the CVX code from the national id when known.
+ */
 export interface ImmunizationFacts {
-  vaccine: { system: string; code: string; display?: string };
-  occurrence: FactDate;
+  /**
+   * The dose's own key at its facility (HL7 ORC-3 filler order number, a CSV `immunization.identifier`);
+   * absent: the dose is keyed by patient + vaccine + administration date, so a corrected resend updates it.
+   */
+  key?: string;
+  vaccine: {
+    /** CVX (http://hl7.org/fhir/sid/cvx), when the source sends it. */
+    cvx?: string;
+    /** National vaccine id (NIIS VACXIN_ID). */
+    national?: string;
+    /** The site's own code and name. */
+    local?: LocalCode;
+    /** The vaccine's name as sent. */
+    text?: string;
+  };
+  /** Source field of the vaccine code, for issues (e.g. `RXA-5`, `immunization.vaccineCode.national`). */
+  vaccineField: string;
+  occurrence?: FactDate;
+  /** Source field of the administration date. */
+  occurrenceField: string;
+  status: 'completed' | 'not-done' | 'entered-in-error';
+  /** v3-ActReason code for not-done (MEDPREC contraindicated, PATOBJ refused) and/or the reason as text. */
+  statusReason?: { code?: string; text?: string };
   lotNumber?: string;
+  /** `yyyy-mm-dd` (or coarser) as FHIR `date`. */
+  expirationDate?: string;
   doseNumber?: number;
   site?: LocalCode;
+  route?: LocalCode;
+  /** Programme: TCMR (national EPI), private service, or a campaign. */
+  programme?: 'tcmr' | 'service' | 'campaign';
+  note?: string;
 }
 
 /** A child described by a birth certificate (QĐ 130 XML9) in the mother's delivery episode. */

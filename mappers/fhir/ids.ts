@@ -28,6 +28,10 @@ export const resourceIds = {
   /** The episode key is (facility, key), so the same episode always lands on the same Encounter. */
   encounter: (systems: { maLk: string }, facility: string, key: string) => idForIdentifier(systems.maLk, facility, key),
   organization: (systems: { facility: string }, facility: string) => idForIdentifier(systems.facility, facility),
+  /** A dose with its own key at the facility (HL7 ORC-3, a CSV identifier column). */
+  immunization: (systems: { extensionBase: string }, facility: string, key: string) => idForIdentifier(`${systems.extensionBase}/sid/immunization`, facility, key),
+  /** A dose without a key: patient + vaccine coding + administration date, so a corrected resend updates it. */
+  immunizationOfPatient: (patientId: string, vaccine: string, date: string) => idForIdentifier('urn:fhir-gateway:immunization', patientId, vaccine, date),
   /** One Condition per (encounter, bare ICD-10 code). */
   condition: (encounterId: string, code: string) => idForIdentifier('http://hl7.org/fhir/sid/icd-10', encounterId, code),
 } as const;

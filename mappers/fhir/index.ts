@@ -2,9 +2,11 @@ import type { FhirResource } from 'fhir/r4.js';
 import type { IdentifierSystems, RecordFacts } from '../contract.js';
 import { buildConditions, buildEncounter, buildOrganization } from './encounter.js';
 import { resourceIds } from './ids.js';
+import { buildImmunization, immunizationId } from './immunization.js';
 import { buildPatient } from './patient.js';
 
 export { resourceIds, idForIdentifier, uuidV5 } from './ids.js';
+export { vaccineCodings, vaccineSystems, CVX } from './immunization.js';
 
 /** Who the record belongs to, as the identity stage decided. */
 export interface PatientIdentity {
@@ -13,8 +15,8 @@ export interface PatientIdentity {
 }
 
 /**
- * Facts + identity → the R4 resources to link: Organization, Patient, Encounter, Conditions (in
- * that order; ids from the shared recipes). Every format goes through here.
+ * Facts + identity → the R4 resources to link: Organization, Patient, Encounter, Conditions,
+ * Immunizations (in that order; ids from the shared recipes). Every format goes through here.
  */
 export function buildResources(facts: RecordFacts, identity: PatientIdentity, systems: IdentifierSystems): FhirResource[] {
   const resources: FhirResource[] = [buildOrganization(facts.facility, systems)];
@@ -24,6 +26,11 @@ export function buildResources(facts: RecordFacts, identity: PatientIdentity, sy
     const organizationId = resourceIds.organization(systems, facts.facility);
     const conditions = buildConditions(facts.conditions, encounterId, identity.patientId, systems);
     resources.push(buildEncounter(facts.encounter, { encounterId, patientId: identity.patientId, organizationId }, conditions, systems), ...conditions);
+  }
+  const organizationId = resourceIds.organization(systems, facts.facility);
+  for (const dose of facts.immunizations) {
+    const id = immunizationId(dose, facts.facility, identity.patientId, systems);
+    resources.push(buildImmunization(dose, { id, patientId: identity.patientId, organizationId, facility: facts.facility }, systems));
   }
   return resources;
 }

@@ -2,6 +2,8 @@ import ketQuaDtri from './ket-qua-dtri.json' with { type: 'json' };
 import maLoaiKcb from './ma-loai-kcb.json' with { type: 'json' };
 import maLoaiRv from './ma-loai-rv.json' with { type: 'json' };
 import qd4210Renames from './qd4210-renames.json' with { type: 'json' };
+import niisVaccineCvx from './niis-vaccine-cvx.json' with { type: 'json' };
+import trangThaiMuiTiem from './trang-thai-mui-tiem.json' with { type: 'json' };
 import { loadCodeTable, type CodeTable } from '../code-tables.js';
 
 /** Code tables live in JSON (reviewable by domain staff); `_source` cites the standard and is not a code. */
@@ -30,3 +32,7 @@ export const KET_QUA_DTRI_TABLE = loadCodeTable<string>(ketQuaDtri);
 export const KET_QUA_DTRI = versionMap(KET_QUA_DTRI_TABLE);
 /** QĐ 4210 XML1 field name → QĐ 130 field name. */
 export const QD4210_RENAMES = table<string>(qd4210Renames);
+/** NIIS vaccine id (VACXIN_ID) → display, suggested CVX and antigen (vn-health-data §6.3). */
+export const NIIS_VACCINE = versionMap(loadCodeTable<{ display: string; cvx: string; antigen: string; note?: string }>(niisVaccineCvx));
+/** NIIS dose status (TRANG_THAI_MUI_TIEM) → Immunization.status and v3-ActReason statusReason (vn-health-data §6.4). */
+export const TRANG_THAI_MUI_TIEM = versionMap(loadCodeTable<{ display: string; status: 'completed' | 'not-done'; reason?: string }>(trangThaiMuiTiem));

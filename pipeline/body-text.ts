@@ -5,11 +5,13 @@ import { firstInvalidUtf8Byte, foreignByteOrderMark } from '../mappers/shared/ch
  * The request body (after decompression) as text, chunk by chunk. Every format is read as UTF-8
  * (the route has already refused a Content-Type charset naming anything else): a UTF-16/UTF-32 byte
  * order mark is 415, bytes that are not UTF-8 are 400 naming their offset. Nothing is ever decoded
- * into U+FFFD. A leading UTF-8 BOM is dropped. See docs/encodings.md.
+ * into U+FFFD. A leading UTF-8 BOM is dropped. See docs/input-rules.md.
  */
 export class Utf8BodyDecoder {
   private readonly decoder = new TextDecoder('utf-8', { fatal: true });
   private offset = 0;
+  /** The last bytes of the previous chunk: a character it left unfinished starts there. */
+  private tail: Uint8Array = new Uint8Array(0);
 
   /** The text of the next chunk (a character split between chunks comes out with the later one). */
   decode(chunk: Uint8Array): string {
@@ -20,12 +22,15 @@ export class Utf8BodyDecoder {
     try {
       return this.decoder.decode(chunk, { stream: true });
     } catch {
-      // A chunk may begin with the end of a character started in the previous one: skip those bytes.
-      let lead = 0;
-      while (lead < 3 && lead < chunk.length && (chunk[lead]! & 0xc0) === 0x80) lead += 1;
-      throw this.invalid(this.offset + lead + firstInvalidUtf8Byte(chunk.subarray(lead)));
+      // Scan from a character boundary in the previous chunk's last bytes (which may hold the start
+      // of the offending sequence), skipping the continuation bytes of a character finished there.
+      const bytes = Buffer.concat([this.tail, chunk]);
+      let start = 0;
+      while (start < this.tail.length && (bytes[start]! & 0xc0) === 0x80) start += 1;
+      throw this.invalid(this.offset - this.tail.length + start + firstInvalidUtf8Byte(bytes.subarray(start)));
     } finally {
       this.offset += chunk.length;
+      this.tail = Uint8Array.from(chunk.length >= 3 ? chunk.subarray(-3) : Buffer.concat([this.tail, chunk]).subarray(-3));
     }
   }
 

@@ -15,7 +15,7 @@ export function charsetOf(contentType: string): string | undefined {
 
 /**
  * One route per registered format: `POST /ingest/<format>` (optionally gzip), answered 202 once committed.
- * Bodies are UTF-8 (docs/encodings.md): a charset naming anything else is 415, before the body is read.
+ * Bodies are UTF-8 (docs/input-rules.md): a charset naming anything else is 415, before the body is read.
  */
 export function ingestRoutes(deps: IngestDeps, formats: readonly FormatMapper<unknown>[] = FORMATS): Router {
   const router = Router();

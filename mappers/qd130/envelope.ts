@@ -61,7 +61,7 @@ const OPENERS: Array<[string, Unit]> = [['!--', 'comment'], ['![CDATA[', 'cdata'
  * DTDs are refused outright (no entity expansion, no external entities). The envelope names exactly
  * one facility, `GIAMDINHHS/THONGTINDONVI/MACSKCB`, a 5-character code, before its first `HOSO`:
  * none, two, one elsewhere or one after the episodes is refused (the facility check needs one answer).
- * An XML declaration naming an encoding other than UTF-8 is refused (docs/encodings.md).
+ * An XML declaration naming an encoding other than UTF-8 is refused (docs/input-rules.md).
  */
 export class Qd130EnvelopeReader {
   readonly header: EnvelopeHeader = {};

@@ -3,7 +3,7 @@
  * UTF-8, and XML 1.0 §4.3.3 makes UTF-8 the encoding of a document without a declaration or byte
  * order mark. The gateway accepts UTF-8 only and never guesses: a document that declares another
  * encoding is refused naming it, and bytes that are not UTF-8 are refused naming where they are,
- * never decoded into U+FFFD inside a patient's name. See docs/encodings.md.
+ * never decoded into U+FFFD inside a patient's name. See docs/input-rules.md.
  */
 import { quoteValue } from './quote.js';
 

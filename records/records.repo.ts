@@ -45,7 +45,7 @@ export function serializeRecordBatch(rows: IngestedRecord[], submissionId: strin
   }
   let base64Chars = 0;
   const json = JSON.stringify(rows.map(({ payload, ...row }) => {
-    const sealed = keyring.seal(Buffer.from(JSON.stringify(payload ?? null), 'utf8'), payloadContext(submissionId, row.seq)).toString('base64');
+    const sealed = keyring.seal(JSON.stringify(payload ?? null), payloadContext(submissionId, row.seq)).toString('base64');
     base64Chars += sealed.length;
     return { ...row, payloadSealed: sealed };
   }));

@@ -40,7 +40,13 @@ async function main(): Promise<number> {
     console.error('DATABASE_URL is not set (for the npm start services: source .data/demo/env.sh, see README)');
     return 2;
   }
-  const settings = loadDataAtRestConfig(process.env);
+  let settings;
+  try {
+    settings = loadDataAtRestConfig(process.env);
+  } catch (err) {
+    console.error((err as Error).message);
+    return 2;
+  }
   const keyring = settings.keys.length ? new DataKeyring(settings.keys) : null;
   const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 3, application_name: 'fhir-gateway-data' });
   try {

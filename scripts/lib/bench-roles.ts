@@ -63,7 +63,7 @@ export function workerEhrMode(env: Readonly<Record<string, string | undefined>> 
   if (forced === 'in-process' || forced === 'gateway') return forced;
   if (forced) throw new Error(`WORKER_EHR must be in-process or gateway (got "${forced}")`);
   try {
-    const probe = loadConfig({ DATABASE_URL: 'postgres://probe/probe', REDIS_URL: 'redis://probe', ROLE: 'worker' });
+    const probe = loadConfig({ DATABASE_URL: 'postgres://probe/probe', REDIS_URL: 'redis://probe', ROLE: 'worker', DATA_ENCRYPTION: 'off' });
     return probe.ehrFhirUrl ? 'gateway' : 'in-process';
   } catch {
     return 'gateway'; // cannot tell: the fallback works either way (EHR_FHIR_URL stays supported)

@@ -44,7 +44,7 @@ describe('data at rest: sealed raw submissions and payloads, rotation, retention
     run(process.execPath, ['--import', 'tsx', 'scripts/data-at-rest.ts', ...args], {
       env: { ...process.env, DATABASE_URL: databaseUrl, DATA_KEYS: keys, RAW_ARCHIVE_DIR: archiveDir },
     });
-  const gateway = (keys: string) => startTestGateway({ DATABASE_URL: databaseUrl, DATA_KEYS: keys });
+  const gateway = (keys: string, env: Record<string, string> = {}) => startTestGateway({ DATABASE_URL: databaseUrl, DATA_KEYS: keys, ...env });
 
   /** Submit one episode through HTTP; returns the submission id, its body and the person in it. */
   async function submit(gw: Gateway, key: string, n: number, gzip = false): Promise<{ id: string; body: Buffer; person: Xml1Fields }> {
@@ -150,11 +150,29 @@ describe('data at rest: sealed raw submissions and payloads, rotation, retention
     await expect(payloadOf(onlyB, a.id)).rejects.toThrow(/sealed with data key 11, which DATA_KEYS does not list \(it lists 12\)/);
     await expect(rawOf(onlyB, a.id)).rejects.toBeInstanceOf(SealedDataError);
 
+    // Plaintext rows (written before encryption at rest, or with DATA_ENCRYPTION=off) stay readable.
+    const off = await gateway('', { DATA_ENCRYPTION: 'off' });
+    try {
+      subs.push(await submit(off, await off.key('facility', facility), 4));
+    } finally {
+      await off.stop();
+    }
+    const plain = subs[3]!;
+    const { rows: [plainRow] } = await pool.query('SELECT r.payload, r.payload_sealed, c.sealed, c.data FROM records r JOIN submission_chunks c USING (submission_id) WHERE r.submission_id = $1', [plain.id]);
+    expect(plainRow).toMatchObject({ payload_sealed: null, sealed: false });
+    expect(plainRow.data.equals(plain.body)).toBe(true);
+    expect((await rawOf(both, plain.id)).equals(plain.body)).toBe(true);
+    expect(JSON.stringify(await payloadOf(both, plain.id))).toContain(plain.person.SO_CCCD);
+    expect(JSON.parse((await dataCli(KEY_B, 'status')).stdout)).toMatchObject({ payloads: { 11: 1, 12: 2, plaintext: 1 }, chunks: { 11: 1, 12: 2, plaintext: 1 } });
+
     const { stdout } = await dataCli(`${KEY_B},${KEY_A}`, 'rekey', '--batch', '1');
-    expect(stdout).toMatch(/all stored values are sealed with key 12 \(1 payloads, 1 raw chunks, 0 archives re-sealed/);
+    expect(stdout).toMatch(/all stored values are sealed with key 12 \(2 payloads, 2 raw chunks, 0 archives re-sealed/);
     const status = JSON.parse((await dataCli(KEY_B, 'status')).stdout);
-    expect(status).toMatchObject({ currentKey: 12, payloads: { 12: 3 }, chunks: { 12: 3 } });
-    for (const s of [a, b, bGzip]) {
+    expect(status).toEqual({ currentKey: 12, listedKeys: [12], payloads: { 12: 4 }, chunks: { 12: 4 }, archives: {} });
+    const { rows: [resealed] } = await pool.query('SELECT r.payload, c.data FROM records r JOIN submission_chunks c USING (submission_id) WHERE r.submission_id = $1', [plain.id]);
+    expect(resealed.payload).toBeNull();
+    expect(resealed.data.includes(Buffer.from('<GIAMDINHHS'))).toBe(false);
+    for (const s of [a, b, bGzip, plain]) {
       expect((await rawOf(onlyB, s.id)).equals(s.body)).toBe(true);
       expect(JSON.stringify(await payloadOf(onlyB, s.id))).toContain(s.person.SO_CCCD);
     }
@@ -222,7 +240,7 @@ describe('data at rest: sealed raw submissions and payloads, rotation, retention
 
     // A second run has nothing to do; rotating to C re-seals the archives too.
     expect((await dataCli(KEY_B, 'archive')).stdout).toMatch(/archived the raw bytes of 0 submission/);
-    expect((await dataCli(`${KEY_C},${KEY_B}`, 'rekey')).stdout).toMatch(/3 payloads, 1 raw chunks, 2 archives re-sealed/);
+    expect((await dataCli(`${KEY_C},${KEY_B}`, 'rekey')).stdout).toMatch(/4 payloads, 2 raw chunks, 2 archives re-sealed/);
     const aFile = join(archiveDir, byId.get(a.id)!.archive_file);
     expect(await archiveKeyId(aFile)).toBe(13);
     const parts: Buffer[] = [];

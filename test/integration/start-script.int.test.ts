@@ -2,22 +2,24 @@
  * `npm start` (scripts/start.sh) must not leave its private PostgreSQL and Redis running when the
  * gateway ends: SIGKILL of the node process, SIGTERM to the script, or a gateway that exits with an
  * error. Each case runs the real script with its own data directory (START_DATA_DIR) and port, and
- * checks that the database and Redis processes it started are gone and their ports closed.
+ * checks that the database and Redis processes it started are gone and their ports closed. The two
+ * running cases start side by side (two data directories) to keep the file under half a minute.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../helpers/process.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const DATA_DIR = `.data/start-test-${process.pid}`;
-const ABS_DATA_DIR = join(ROOT, DATA_DIR);
+/** A data directory (relative to the repository, as START_DATA_DIR takes it) for one case. */
+const dataDir = (name: string) => `.data/start-test-${process.pid}-${name}`;
 
 /** A running `bash scripts/start.sh` with the processes it started. */
 interface StartedScript {
+  dir: string;
   script: ChildProcess;
   exited: Promise<number | null>;
   stderr: () => string;
@@ -51,11 +53,12 @@ async function until(check: () => boolean | Promise<boolean>, ms: number, what: 
 }
 
 /** The processes start.sh started: the gateway (its node child), PostgreSQL (postmaster) and Redis, with their ports. */
-function startedProcesses(scriptPid: number): { node?: number; postgres: number; redis: number; ports: number[] } {
-  const pgDir = readFileSync(join(ABS_DATA_DIR, 'pgdir'), 'utf8').trim();
+function startedProcesses(scriptPid: number, dir: string): { node?: number; postgres: number; redis: number; ports: number[] } {
+  const abs = join(ROOT, dir);
+  const pgDir = readFileSync(join(abs, 'pgdir'), 'utf8').trim();
   const postgres = Number(readFileSync(join(pgDir, 'data', 'postmaster.pid'), 'utf8').split('\n')[0]);
-  const redis = Number(readFileSync(join(ABS_DATA_DIR, 'redis', 'redis.pid'), 'utf8').trim());
-  const ports = readFileSync(join(ABS_DATA_DIR, 'ports'), 'utf8').trim().split(' ').map(Number);
+  const redis = Number(readFileSync(join(abs, 'redis', 'redis.pid'), 'utf8').trim());
+  const ports = portsOf(dir);
   const node = readdirSync('/proc').filter((p) => /^\d+$/.test(p)).map(Number).find((pid) => {
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -68,31 +71,34 @@ function startedProcesses(scriptPid: number): { node?: number; postgres: number;
   return { ...(node ? { node } : {}), postgres, redis, ports };
 }
 
-/** `bash scripts/start.sh` on its own data directory and port, without the test run's services. */
-function runStartScript(port: number, env: Record<string, string> = {}): StartedScript {
+/** The PostgreSQL and Redis ports services.sh chose for `dir`. */
+const portsOf = (dir: string) => readFileSync(join(ROOT, dir, 'ports'), 'utf8').trim().split(' ').map(Number);
+
+/** `bash scripts/start.sh` on data directory `dir` and `port`, without the test run's services. */
+function runStartScript(dir: string, port: number, env: Record<string, string> = {}): StartedScript {
   const { DATABASE_URL: _db, REDIS_URL: _redis, SVC_DIR: _svc, ...rest } = process.env;
   const script = spawn('bash', ['scripts/start.sh'], {
     cwd: ROOT,
-    env: { ...rest, START_DATA_DIR: DATA_DIR, PORT: String(port), LOG_LEVEL: 'warn', LINK_WORKER_THREAD: '0', ...env },
+    env: { ...rest, START_DATA_DIR: dir, PORT: String(port), LOG_LEVEL: 'warn', LINK_WORKER_THREAD: '0', ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
   script.stderr!.on('data', (d) => { stderr = (stderr + String(d)).slice(-4000); });
   const exited = new Promise<number | null>((resolve) => script.once('exit', (code) => resolve(code)));
-  return { script, exited, stderr: () => stderr };
+  return { dir, script, exited, stderr: () => stderr };
 }
 
 /** Start the script and wait until the gateway answers /health. */
-async function startAndWaitHealthy(): Promise<StartedScript & ReturnType<typeof startedProcesses>> {
+async function startAndWaitHealthy(dir: string): Promise<StartedScript & ReturnType<typeof startedProcesses>> {
   const port = await freePort();
-  const started = runStartScript(port);
+  const started = runStartScript(dir, port);
   let ended = false;
   void started.exited.then(() => { ended = true; });
   await until(async () => {
     if (ended) throw new Error(`start.sh exited before /health answered:\n${started.stderr()}`);
     return (await fetch(`http://127.0.0.1:${port}/health`).catch(() => undefined))?.ok === true;
   }, 60_000, '/health', started.stderr);
-  const processes = startedProcesses(started.script.pid!);
+  const processes = startedProcesses(started.script.pid!, dir);
   expect(processes.node, 'the gateway is a child of start.sh').toBeDefined();
   expect([alive(processes.postgres), alive(processes.redis)]).toEqual([true, true]);
   return { ...started, ...processes };
@@ -106,39 +112,46 @@ async function expectServicesGone(p: { node?: number; postgres: number; redis: n
 
 describe('npm start stops the PostgreSQL and Redis it started', () => {
   const scripts: StartedScript[] = [];
+  let killed: Awaited<ReturnType<typeof startAndWaitHealthy>>;
+  let terminated: Awaited<ReturnType<typeof startAndWaitHealthy>>;
+
+  beforeAll(async () => {
+    const started = await Promise.allSettled([startAndWaitHealthy(dataDir('kill')), startAndWaitHealthy(dataDir('term'))]);
+    for (const s of started) if (s.status === 'fulfilled') scripts.push(s.value);
+    const failed = started.find((s) => s.status === 'rejected');
+    if (failed) throw (failed as PromiseRejectedResult).reason;
+    [killed, terminated] = scripts as [typeof killed, typeof terminated];
+  }, 90_000);
+
   afterAll(async () => {
     for (const s of scripts) if (s.script.exitCode === null && s.script.signalCode === null) s.script.kill('SIGKILL');
-    await new Promise<void>((resolve) => {
-      const stop = spawn('bash', ['scripts/services.sh', 'stop', DATA_DIR, '--purge'], { cwd: ROOT, stdio: 'ignore' });
+    await Promise.all([dataDir('kill'), dataDir('term')].map((dir) => new Promise<void>((resolve) => {
+      const stop = spawn('bash', ['scripts/services.sh', 'stop', dir, '--purge'], { cwd: ROOT, stdio: 'ignore' });
       stop.once('exit', () => resolve());
-    });
+    })));
   }, 30_000);
 
   it('when the gateway process is killed with SIGKILL', async () => {
-    const started = await startAndWaitHealthy();
-    scripts.push(started);
-    process.kill(started.node!, 'SIGKILL');
-    expect(await started.exited).not.toBe(0);
-    await expectServicesGone(started);
-  }, 60_000);
+    process.kill(killed.node!, 'SIGKILL');
+    expect(await killed.exited).not.toBe(0);
+    await expectServicesGone(killed);
+  });
 
   it('when the script receives SIGTERM (the gateway shuts down first)', async () => {
-    const started = await startAndWaitHealthy();
-    scripts.push(started);
-    started.script.kill('SIGTERM');
-    await started.exited;
-    await expectServicesGone(started);
-  }, 30_000);
+    terminated.script.kill('SIGTERM');
+    await terminated.exited;
+    await expectServicesGone(terminated);
+  });
 
   it('when the gateway exits with an error (here: an invalid configuration)', async () => {
-    const started = runStartScript(await freePort(), { DEMO: 'maybe' });
+    const dir = dataDir('kill'); // already initialised by the first case
+    const started = runStartScript(dir, await freePort(), { DEMO: 'maybe' });
     scripts.push(started);
     expect(await started.exited, started.stderr()).toBe(2);
     expect(started.stderr()).toMatch(/PostgreSQL and Redis running[\s\S]*DEMO/);
-    const pgDir = readFileSync(join(ABS_DATA_DIR, 'pgdir'), 'utf8').trim();
-    // Both remove their pid files on a clean stop; a crash of theirs would leave them behind.
-    expect([existsSync(join(pgDir, 'data', 'postmaster.pid')), existsSync(join(ABS_DATA_DIR, 'redis', 'redis.pid'))]).toEqual([false, false]);
-    const ports = readFileSync(join(ABS_DATA_DIR, 'ports'), 'utf8').trim().split(' ').map(Number);
-    expect(await Promise.all(ports.map(listening))).toEqual([false, false]);
-  }, 30_000);
+    const pgDir = readFileSync(join(ROOT, dir, 'pgdir'), 'utf8').trim();
+    // Both remove their pid files on a clean stop; left running (or crashed) they would remain.
+    expect([existsSync(join(pgDir, 'data', 'postmaster.pid')), existsSync(join(ROOT, dir, 'redis', 'redis.pid'))]).toEqual([false, false]);
+    expect(await Promise.all(portsOf(dir).map(listening))).toEqual([false, false]);
+  });
 });

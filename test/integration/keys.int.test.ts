@@ -5,7 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey, KeyVerifier } from '../../gateway/auth/api-keys.js';
 import { findKey } from '../../gateway/store/keys.repo.js';
 import { migrate } from '../../db/migrate.js';
-import { servicesEnv } from '../helpers/gateway.js';
+import pino from 'pino';
+import { loadConfig } from '../../gateway/config.js';
+import { startRuntime } from '../../gateway/runtime.js';
+import { servicesEnv, startTestGateway } from '../helpers/gateway.js';
 
 const run = promisify(execFile);
 /** `npm run keys -- …` as an operator runs it (the CLI, not its functions). */
@@ -50,5 +53,20 @@ describe('API keys: last use, expiry, scopes (real PostgreSQL)', () => {
     const list = await keysCli('list');
     expect(list.stdout).toMatch(new RegExp(`^${id}\\t.*\\tnever used\\tbulk-read\\treporting job$`, 'm'));
     await expect(keysCli('create', '--role', 'portal', '--scope', 'everything')).rejects.toThrow(/unknown --scope everything/);
+  });
+
+  it('starting the gateway creates no credential of its own (the built-in store is written in-process)', async () => {
+    const before = (await pool.query('SELECT count(*)::int AS n FROM api_keys')).rows[0].n;
+    const gw = await startTestGateway();
+    await gw.stop();
+    expect((await pool.query('SELECT count(*)::int AS n FROM api_keys')).rows[0].n).toBe(before);
+  });
+
+  it('warns at start when an external EHR is configured without EHR_API_KEY', async () => {
+    const lines: string[] = [];
+    const config = loadConfig({ ...servicesEnv(), ROLE: 'worker', EHR_FHIR_URL: 'http://127.0.0.1:9/fhir', QUEUE_PREFIX: `kw${Date.now()}`, LOG_LEVEL: 'warn', DATA_ENCRYPTION: 'off' });
+    const runtime = await startRuntime(config, pino({ level: 'warn' }, { write: (l: string) => void lines.push(l) }));
+    await runtime.stop();
+    expect(lines.some((l) => l.includes('EHR_FHIR_URL is set without EHR_API_KEY'))).toBe(true);
   });
 });

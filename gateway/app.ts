@@ -22,7 +22,7 @@ import { fhirRoutes, metadataRoute } from '../ehr-store/fhir.routes.js';
 import { ingestRoutes } from './routes/ingest.routes.js';
 import { dataKeyring } from './data-keyring.js';
 import type { IdentityStage } from '../identity/identity.stage.js';
-import type { EnqueueLink } from '../pipeline/ingest.pipeline.js';
+import type { EnqueueLink, IngestDeps } from '../pipeline/ingest.pipeline.js';
 
 /** Deepest nesting of arrays and objects in an /api JSON body (filters are flat; beyond it 400). */
 const API_MAX_JSON_DEPTH = 64;
@@ -46,6 +46,23 @@ export interface AppDeps {
   rateStore: RateStore;
   /** Key of the keyed hash that stands in for search values in the audit log. */
   auditHashKey: string;
+}
+
+/** What the ingest pipeline needs, from the app's deps: shared by the HTTP routes and the MLLP listener. */
+export function ingestDepsOf(deps: Pick<AppDeps, 'config' | 'pool' | 'pools' | 'identity' | 'validator' | 'enqueueLink' | 'log'>): IngestDeps {
+  const { config, log } = deps;
+  return {
+    pool: deps.pools?.ingest ?? deps.pool,
+    stages: { identity: deps.identity, validator: deps.validator, systems: config.systems },
+    enqueueLink: deps.enqueueLink,
+    log,
+    keyring: dataKeyring(config, log),
+    limits: {
+      maxBodyBytes: config.maxBodyBytes, maxRecordsPerSubmission: config.maxRecordsPerSubmission, maxFieldChars: config.maxFieldBytes,
+      maxHeaderChars: config.maxHeaderFieldChars, maxTextChars: config.maxTextNodeChars,
+      linkBatchSize: config.linkBatchSize, facilityQuotaBytes: config.facilityQuotaBytes, spoolDir: config.spoolDir,
+    },
+  };
 }
 
 /** Build the Express app (never listens; main.ts and supertest do). */
@@ -88,18 +105,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(guard.perKey());
 
   const admission = new UploadAdmission({ totalBytes: config.maxUploadMemoryBytes, perUploadBytes: config.uploadMemoryPerRequestBytes });
-  app.use('/ingest', admission.middleware(), ingestRoutes({
-    pool: deps.pools?.ingest ?? pool,
-    stages: { identity: deps.identity, validator: deps.validator, systems: config.systems },
-    enqueueLink: deps.enqueueLink,
-    log,
-    keyring: dataKeyring(config, log),
-    limits: {
-      maxBodyBytes: config.maxBodyBytes, maxRecordsPerSubmission: config.maxRecordsPerSubmission, maxFieldChars: config.maxFieldBytes,
-      maxHeaderChars: config.maxHeaderFieldChars, maxTextChars: config.maxTextNodeChars,
-      linkBatchSize: config.linkBatchSize, facilityQuotaBytes: config.facilityQuotaBytes, spoolDir: config.spoolDir,
-    },
-  }));
+  app.use('/ingest', admission.middleware(), ingestRoutes(ingestDepsOf(deps)));
   app.use('/api/audit', auditRoutes({
     pool, clock,
     personOf: (cccd) => ({ patient: `Patient/${resourceIds.patient(config.systems, cccd)}`, valueHash: auditHash(deps.auditHashKey, cccd) }),

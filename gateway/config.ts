@@ -85,6 +85,17 @@ export interface Config {
   dataAtRest: DataAtRestConfig;
   /** How long audit rows stay in the database, and where older months are archived (docs/audit-retention.md). */
   auditRetention: AuditRetentionConfig;
+  /** HL7 v2 over MLLP (MLLP_PORT); absent: no listener. */
+  mllp?: MllpConfig;
+}
+
+/** The MLLP listener: one port bound to one facility (any facility only with DEMO=1). */
+export interface MllpConfig {
+  port: number;
+  /** MLLP_FACILITY: the MSH-4 every message on the port must carry; null with DEMO=1 and no MLLP_FACILITY. */
+  facility: string | null;
+  maxFrameBytes: number;
+  idleTimeoutMs: number;
 }
 
 /** Audit log retention (AUDIT_RETENTION_MONTHS, AUDIT_RETENTION_ALLOW_SHORT, AUDIT_ARCHIVE_DIR). */
@@ -171,6 +182,10 @@ const ENV_SCHEMA = {
     AUDIT_RETENTION_MONTHS: { type: 'integer', minimum: 1, default: 12 },
     AUDIT_RETENTION_ALLOW_SHORT: { type: 'boolean', default: false },
     AUDIT_ARCHIVE_DIR: { type: 'string', minLength: 1, default: '.data/audit-archive' },
+    MLLP_PORT: { type: 'integer', minimum: 0, maximum: 65535 },
+    MLLP_FACILITY: { type: 'string', pattern: '^[0-9A-Za-z]{5}$' },
+    MLLP_MAX_FRAME_BYTES: { type: 'integer', minimum: 1024, default: 1048576 },
+    MLLP_IDLE_TIMEOUT_MS: { type: 'integer', minimum: 100, default: 60000 },
   },
 } as const;
 
@@ -321,5 +336,15 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     minUploadRateWindowMs: e.MIN_UPLOAD_RATE_WINDOW_MS,
     dataAtRest: dataAtRestFrom(e),
     auditRetention: auditRetentionFrom(e),
+    ...(e.MLLP_PORT !== undefined ? { mllp: mllpFrom(e) } : {}),
   });
+}
+
+/** MLLP_PORT needs MLLP_FACILITY (the port's facility) unless DEMO=1, where the port takes any facility. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- validated and defaulted by the schema
+function mllpFrom(e: Record<string, any>): MllpConfig {
+  if (!e.MLLP_FACILITY && !e.DEMO) {
+    throw new ConfigError('invalid configuration:\n  MLLP_PORT: needs MLLP_FACILITY (the facility code this port accepts), or DEMO=1 to accept every facility');
+  }
+  return Object.freeze({ port: e.MLLP_PORT, facility: e.MLLP_FACILITY ?? null, maxFrameBytes: e.MLLP_MAX_FRAME_BYTES, idleTimeoutMs: e.MLLP_IDLE_TIMEOUT_MS });
 }

@@ -13,7 +13,8 @@ import { startRelay } from '../workers/outbox-relay.js';
 import { createLinkQueue, enqueueLinkBatch } from '../workers/queues.js';
 import { startLinkWorker } from '../workers/start-worker.js';
 import { startSupervisedWorkerThread } from './worker-thread-supervisor.js';
-import { createApp } from './app.js';
+import { createApp, ingestDepsOf, type AppDeps } from './app.js';
+import { startMllpListener, type MllpListener } from './mllp/listener.js';
 import { KeyVerifier } from './auth/api-keys.js';
 import { seedDemoKeys } from './auth/demo-keys.js';
 import { ensureAuditPartitions } from './store/audit-partitions.repo.js';
@@ -25,6 +26,8 @@ import { auditHashKeyOf } from './store/audit.repo.js';
 /** A running gateway and/or worker; `stop()` shuts everything down in order. */
 export interface Runtime {
   server?: Server;
+  /** The MLLP listener's port, when MLLP_PORT is set. */
+  mllpPort?: number;
   url: string;
   log: Logger;
   stop: () => Promise<void>;
@@ -63,18 +66,20 @@ export async function startRuntime(config: Readonly<Config>, log: Logger = pino(
   const enqueueLink = (ids: number[], jobId: string) => enqueueLinkBatch(queue, ids, jobId);
 
   let server: Server | undefined;
+  let mllp: MllpListener | undefined;
   let url = '';
   if (runGateway) {
     // Spool files a crash left behind (an upload is spooled for at most REQUEST_TIMEOUT_MS).
     await removeStaleSpools(config.spoolDir, config.requestTimeoutMs * 2).catch(() => 0);
     const validator = new FhirValidator().warm(PRODUCED_TYPES);
-    const app = createApp({
+    const appDeps: AppDeps = {
       config, pool: readPool, validator, enqueueLink, verifier: new KeyVerifier(readPool), log, clock: () => new Date(),
       fhirBaseUrl: `http://${config.host}:${config.port}/fhir`, pools: { ingest: ingestPool!, audit: auditPool! },
       identity: structuralIdentityStage(config.systems),
       auditHashKey: await auditHashKeyOf(readPool, config.auditHashKey),
       rateStore: redisRateStore(queueConnection, `${config.queuePrefix}:rl`, (err) => log.warn({ err: err.message }, 'rate limits held per process: Redis unreachable')),
-    });
+    };
+    const app = createApp(appDeps);
     server = await new Promise<Server>((resolve) => {
       const s = app.listen(config.port, config.host, () => resolve(s));
       applyServerTimeouts(s, config); // before 'listening', so node's checking interval follows the timeouts
@@ -82,6 +87,11 @@ export async function startRuntime(config: Readonly<Config>, log: Logger = pino(
     const address = server.address();
     url = typeof address === 'object' && address ? `http://${config.host}:${address.port}` : '';
     log.info({ url, role: config.role }, 'gateway listening');
+    if (config.mllp) {
+      // HL7 v2 over MLLP: the same ingest pipeline as POST /ingest/hl7v2, the port bound to one facility.
+      mllp = await startMllpListener({ ...config.mllp, host: config.host }, ingestDepsOf(appDeps));
+      log.info({ port: mllp.port, facility: config.mllp.facility ?? 'any (DEMO)' }, 'mllp listening');
+    }
   }
 
   let worker: ReturnType<typeof startLinkWorker> | undefined;
@@ -105,9 +115,11 @@ export async function startRuntime(config: Readonly<Config>, log: Logger = pino(
 
   return {
     ...(server ? { server } : {}),
+    ...(mllp ? { mllpPort: mllp.port } : {}),
     url,
     log,
     async stop() {
+      await mllp?.close();
       if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));
       await thread?.stop();
       await relay?.stop();

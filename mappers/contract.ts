@@ -1,4 +1,4 @@
-import type { RecordIssue } from '../records/model.js';
+import type { RecordIssue, RecordOutcome } from '../records/model.js';
 import type { Icd10Code } from './shared/icd10.js';
 import type { HisDate } from './shared/dates.js';
 
@@ -32,6 +32,19 @@ export interface MapContext {
   systems: IdentifierSystems;
   /** Facility code of the envelope or connection (QĐ 130 `THONGTINDONVI/MACSKCB`), the fallback for the record's own. */
   envelopeFacility: string;
+  /** The submission's options as the format's `parseOptions` returned them (CSV: `kind`); empty for formats without options. */
+  options?: FormatOptions;
+}
+
+/** Per-submission options a format reads from the request's query (CSV `kind=immunization`), already checked. */
+export type FormatOptions = Readonly<Record<string, string>>;
+
+/** Where an item sits in its source, answered with its record (CSV: data row number and the physical line it starts on). */
+export interface SourcePosition {
+  /** 1-based data row (header and blank lines not counted). */
+  row: number;
+  /** 1-based physical line of the file the row starts on. */
+  line: number;
 }
 
 /** The person the record is about, as the source described them. Identity is decided later. */
@@ -164,6 +177,10 @@ export interface MappedItem {
   seq: number;
   facts: RecordFacts;
   payload: unknown;
+  /** Where the item is in the source, when the format can say more than `seq` (CSV rows). */
+  position?: SourcePosition;
+  /** What the format's own answer needs about this item (HL7 v2: the MSH fields its ACK echoes); see {@link FormatAnswer}. */
+  reply?: unknown;
 }
 
 /** What a reader must offer: feed text or bytes as they arrive; items are handed out at once. */
@@ -184,6 +201,28 @@ export interface ReaderLimits {
   maxTextChars?: number;
 }
 
+/** Inputs of an answer besides the outcomes: the clock and a fresh id, both from the route. */
+export interface AnswerContext {
+  now: Date;
+  /** Unique per submission (letters and digits); an answer numbers its own ids from it. */
+  idBase: string;
+}
+
+/**
+ * A format that answers in its own protocol instead of the JSON 202 (HL7 v2: one ACK per message).
+ * The route renders it once the submission is committed, so nothing is acknowledged before it is stored.
+ */
+export interface FormatAnswer {
+  /** Content-Type of the answer (e.g. `x-application/hl7-v2+er7`). */
+  contentType: string;
+  /** HTTP status of a committed submission (HL7 v2 over HTTP: 200). */
+  status: number;
+  /** Every record's outcome with the `reply` its `mapItem` returned, in submission order. */
+  render(records: Array<{ outcome: RecordOutcome; reply: unknown }>, ctx: AnswerContext): string;
+  /** The answer to a body that cannot be read at all (a MappingError; sent with 400). */
+  renderUnreadable(error: { message: string; location: string }, ctx: AnswerContext): string;
+}
+
 /** A format the gateway accepts: the registry lists these. */
 export interface FormatMapper<Item = unknown> {
   /** Stored in submissions.format and used in routes (`/ingest/<format>`). */
@@ -192,12 +231,26 @@ export interface FormatMapper<Item = unknown> {
   description: string;
   /** Content types accepted for it. */
   contentTypes: RegExp;
-  /** A streaming reader that calls `onItem` for every complete item. */
-  createReader(onItem: (item: Item) => void, limits: ReaderLimits): StreamReader;
+  /**
+   * Check the request's query parameters and return the submission's options (throws MappingError,
+   * answered 400, naming the parameter). Absent: the format takes no options and ignores the query.
+   */
+  parseOptions?(query: Readonly<Record<string, unknown>>): FormatOptions;
+  /**
+   * Stored profiles a sender names with `?profile=` (CSV column profiles): `check` validates a body an
+   * administrator stores (MappingError → 400), `apply` merges a stored, checked body into the options.
+   */
+  profiles?: { check(body: unknown): unknown; apply(options: FormatOptions, profile: unknown): FormatOptions };
+  /** The options a golden case is mapped with, from its file name (formats with `parseOptions`). */
+  goldenCaseOptions?(fileName: string): FormatOptions;
+  /** A streaming reader that calls `onItem` for every complete item; `options` as `parseOptions` returned them. */
+  createReader(onItem: (item: Item) => void, limits: ReaderLimits, options?: FormatOptions): StreamReader;
   /** Pure: item → facts + kept payload. Throws MappingError only when the item cannot be read at all. */
   mapItem(item: Item, ctx: MapContext): MappedItem;
   /** Check the whole submission once the source has ended: item count, header fields (throws MappingError). */
   checkEnd?(header: StreamReader['header'], itemCount: number): void;
   /** Folder of golden cases (relative to the repository root). */
   goldenDir: string;
+  /** Answer in the format's own protocol; absent: the JSON 202 of every format. */
+  answer?: FormatAnswer;
 }

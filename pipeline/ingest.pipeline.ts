@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import type { DataKeyring } from '../db/encryption.js';
 import { withTransaction } from '../db/pool.js';
 import { forbidden, GatewayError, tooLarge } from '../errors/outcome.js';
-import type { FormatMapper } from '../mappers/contract.js';
+import type { FormatMapper, FormatOptions } from '../mappers/contract.js';
 import { quoteValue } from '../mappers/shared/quote.js';
 import type { IngestedRecord, RecordOutcome } from '../records/model.js';
 import { insertRecords, serializeRecordBatch } from '../records/records.repo.js';
@@ -59,6 +59,8 @@ export interface IngestResult {
   submissionId: string;
   facility: string | null;
   records: RecordOutcome[];
+  /** Formats that answer in their own protocol (`FormatMapper.answer`): each record's `MappedItem.reply`, in order. */
+  replies?: unknown[];
 }
 
 const RAW_CHUNK_BYTES = 4 * 1024 * 1024;
@@ -70,7 +72,7 @@ const RAW_CHUNK_BYTES = 4 * 1024 * 1024;
  *    run the identity stage, build and validate resources, insert rows in batches that already
  *    carry their queue job, store the raw bytes as they arrived, check the facility's quota, commit;
  * 3. queue the accepted records (the outbox relay catches what could not be queued), answer.
- * Nothing is acknowledged before it is committed.
+ * Nothing is acknowledged before it is committed. `options` are the format's own (`parseOptions`, e.g. CSV `kind`).
  */
 export async function ingest(
   format: FormatMapper<unknown>,
@@ -78,11 +80,12 @@ export async function ingest(
   encoding: 'identity' | 'gzip',
   caller: IngestCaller,
   deps: IngestDeps,
+  options: FormatOptions = {},
 ): Promise<IngestResult> {
   const spool = await spoolUpload(body, { dir: deps.limits.spoolDir, maxBytes: deps.limits.maxBodyBytes });
   try {
     const submissionId = randomUUID();
-    const { result, jobs } = await withTransaction(deps.pool, (client) => parseAndStore(format, spool, encoding, caller, submissionId, client, deps));
+    const { result, jobs } = await withTransaction(deps.pool, (client) => parseAndStore(format, spool, encoding, caller, submissionId, client, deps, options));
     await queueJobs(jobs, deps);
     return result;
   } finally {
@@ -98,6 +101,7 @@ async function parseAndStore(
   submissionId: string,
   client: pg.PoolClient,
   deps: IngestDeps,
+  options: FormatOptions,
 ): Promise<{ result: IngestResult; jobs: Array<{ ids: number[]; jobId: string }> }> {
   const { limits } = deps;
   await insertSubmission(client, {
@@ -110,7 +114,7 @@ async function parseAndStore(
   const reader = format.createReader((item) => items.push(item), {
     maxItems: limits.maxRecordsPerSubmission, maxFieldChars: limits.maxFieldChars,
     ...(limits.maxHeaderChars ? { maxHeaderChars: limits.maxHeaderChars } : {}), ...(limits.maxTextChars ? { maxTextChars: limits.maxTextChars } : {}),
-  });
+  }, options);
   let pending: IngestedRecord[] = [];
   let rowBytes = 0;
 
@@ -133,9 +137,11 @@ async function parseAndStore(
   const drain = async () => {
     checkFacility();
     for (const raw of items.splice(0)) {
-      const item = format.mapItem(raw, { systems: deps.stages.systems, envelopeFacility: headerFacility() ?? '' });
+      // A format without an envelope facility (CSV without a facility column) falls back to the key's facility.
+      const item = format.mapItem(raw, { systems: deps.stages.systems, envelopeFacility: headerFacility() ?? caller.facility ?? '', options });
       const record = await processItem(item, deps.stages, caller.facility);
-      result.records.push({ key: record.key, status: record.status, issues: record.issues });
+      result.records.push({ key: record.key, status: record.status, issues: record.issues, ...(item.position ? { position: item.position } : {}) });
+      if (format.answer) (result.replies ??= []).push(item.reply);
       pending.push(record);
       if (pending.length >= limits.linkBatchSize) await flush();
     }

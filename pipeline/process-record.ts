@@ -32,7 +32,10 @@ export function finishRecord(
   callerFacility: string | null,
 ): IngestedRecord {
   const { facts } = item;
-  const issues: RecordIssue[] = [...facts.issues, ...decision.issues];
+  // A mapper that already named a field's problem (CSV: a CCCD damaged by Excel) says it best:
+  // the identity stage's generic issue of the same category on the same field is left out.
+  const named = new Set(facts.issues.map((i) => `${i.category}|${i.field}`));
+  const issues: RecordIssue[] = [...facts.issues, ...decision.issues.filter((i) => !named.has(`${i.category}|${i.field}`))];
   // A facility key sending another facility's episode: refused, and counted under the sender (the
   // key's facility), never under the facility it claims; the claimed code stays in the message.
   const sender = callerFacility && facts.facility !== callerFacility ? callerFacility : null;

@@ -91,4 +91,6 @@ export interface RecordOutcome {
   key: string;
   status: RecordStatus;
   issues: RecordIssue[];
+  /** Where the record was in the submission (CSV: data row and physical line); ingest answers only. */
+  position?: { row: number; line: number };
 }

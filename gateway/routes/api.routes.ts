@@ -1,6 +1,8 @@
 import { Router } from 'express';
 import { badRequest } from '../../errors/outcome.js';
 import { requireRole } from '../http/auth.js';
+import { csvFormat } from '../../mappers/csv/index.js';
+import { readFormatProfile, storeFormatProfile } from '../services/format-profiles.service.js';
 import { rerunFailed, statisticsOf, viewSubmission, type RecordsServiceDeps, type RerunFilter } from '../services/records.service.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -79,6 +81,18 @@ export function apiRoutes(deps: RecordsServiceDeps & { clock: () => Date }): Rou
     const requeued = await rerunFailed(deps, rerunFilterOf(req.body));
     res.locals.audit = { resource: `rerun/${requeued}` };
     res.status(202).json({ requeued });
+  });
+
+  // Column profiles of CSV files (docs/formats/csv.md): stored by an administrator, named by senders with ?profile=.
+  router.put('/csv-profiles/:name', requireRole('admin'), async (req, res) => {
+    const name = req.params.name as string;
+    const { created, profile } = await storeFormatProfile(deps.pool, csvFormat, name, req.body, req.principal?.keyId ?? null);
+    res.locals.audit = { resource: `csv-profile/${name}` };
+    res.status(created ? 201 : 200).json({ name, profile });
+  });
+  router.get('/csv-profiles/:name', requireRole('admin', 'facility'), async (req, res) => {
+    const name = req.params.name as string;
+    res.json({ name, profile: await readFormatProfile(deps.pool, csvFormat, name) });
   });
 
   return router;

@@ -47,6 +47,9 @@ export interface EnvelopeLimits {
 }
 
 const HEADER_FIELDS = new Set(['MACSKCB', 'NGAYLAP', 'SOLUONGHOSO', 'LOAIHOSO']);
+const NOIDUNGFILE_OPEN = '<NOIDUNGFILE>';
+/** Base64 (RFC 4648 §4) and the whitespace exports wrap it with: nothing saxes would treat specially. */
+const BASE64_TEXT = /^[A-Za-z0-9+/=\r\n\t ]*$/;
 const CAPTURED = new Set([...HEADER_FIELDS, 'NOIDUNGFILE']);
 
 /** What saxes is buffering at the current position: each of these is held whole until it ends. */
@@ -84,6 +87,11 @@ export class Qd130EnvelopeReader {
   private unitTail = '';
   private declBrackets = 0;
   private declQuote = '';
+  /** Inside `<NOIDUNGFILE>` and reading its base64 past saxes (see `writePiece`). */
+  private bypass = false;
+  /** Lines and columns of text read past saxes, so error locations stay true. */
+  private skippedLines = 0;
+  private colShift = { line: -1, cols: 0 };
 
   constructor(
     private readonly onHoso: (hoso: EnvelopeHoso) => void,
@@ -127,8 +135,58 @@ export class Qd130EnvelopeReader {
     if (this.macskcbCount === 0) throw new MappingError('the envelope has no MACSKCB: THONGTINDONVI/MACSKCB must name the facility', MACSKCB_PATH, 'invalid');
   }
 
-  /** Measure the unit carried over from earlier pieces before saxes buffers more of it; refuse it past its limit. */
+  /**
+   * Fast path for the bulk of an envelope: the base64 text of a `NOIDUNGFILE` (QĐ 130 §1.2) is
+   * taken as it is, past saxes, which would otherwise examine it one character at a time. Only a
+   * literal `<NOIDUNGFILE>` that saxes itself opened enters it, only base64 characters and
+   * whitespace are taken (anything else, e.g. a character reference, goes back through saxes), and
+   * it ends at the next `<`, so saxes still sees every tag and buffers no text of its own meanwhile.
+   */
   private writePiece(s: string): void {
+    let rest = s;
+    while (rest.length) {
+      if (this.bypass) {
+        const lt = rest.indexOf('<');
+        const seg = lt < 0 ? rest : rest.slice(0, lt);
+        if (!BASE64_TEXT.test(seg)) {
+          this.bypass = false; // saxes takes it from here (it has buffered nothing of this text)
+          continue;
+        }
+        this.skip(seg);
+        rest = rest.slice(seg.length);
+        if (lt >= 0) this.bypass = false;
+        continue;
+      }
+      const open = rest.indexOf(NOIDUNGFILE_OPEN);
+      if (open < 0 || this.unit !== 'text') {
+        this.writeThroughSaxes(rest);
+        return;
+      }
+      const upTo = open + NOIDUNGFILE_OPEN.length;
+      this.writeThroughSaxes(rest.slice(0, upTo));
+      rest = rest.slice(upTo);
+      this.bypass = this.path[this.path.length - 1] === 'NOIDUNGFILE' && this.unit === 'text' && this.file !== undefined;
+    }
+  }
+
+  /** Take base64 text read past saxes as NOIDUNGFILE content, and remember the lines and columns it spanned. */
+  private skip(seg: string): void {
+    if (!seg) return;
+    this.addText(seg);
+    const lastNl = seg.lastIndexOf('\n');
+    const line = this.parser.line;
+    if (lastNl < 0) {
+      this.colShift = { line, cols: (this.colShift.line === line ? this.colShift.cols : 0) + seg.length };
+    } else {
+      let n = 0;
+      for (let i = seg.indexOf('\n'); i >= 0; i = seg.indexOf('\n', i + 1)) n += 1;
+      this.skippedLines += n;
+      this.colShift = { line, cols: seg.length - lastNl - 1 - this.parser.column };
+    }
+  }
+
+  /** Measure the unit carried over from earlier pieces before saxes buffers more of it; refuse it past its limit. */
+  private writeThroughSaxes(s: string): void {
     const unit = this.unit;
     const before = this.unitChars;
     const head = this.scan(s);
@@ -218,7 +276,8 @@ export class Qd130EnvelopeReader {
 
   private where(): string {
     const path = this.path.length ? `/${this.path.join('/')}` : '/';
-    return `${path} (line ${this.parser.line}, column ${this.parser.column})`;
+    const column = this.parser.column + (this.colShift.line === this.parser.line ? this.colShift.cols : 0);
+    return `${path} (line ${this.parser.line + this.skippedLines}, column ${column})`;
   }
 
   private fail(message: string, code: MappingError['code'] = 'structure', location = this.where()): never {

@@ -14,7 +14,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isMappingError } from '../../mappers/errors.js';
-import type { FormatMapper } from '../../mappers/contract.js';
+import type { FormatMapper, FormatOptions } from '../../mappers/contract.js';
 import { FORMATS } from '../../mappers/registry.js';
 import { FhirValidator } from '../../profiles/validate.js';
 import { mapSource } from '../helpers/formats.js';
@@ -27,20 +27,20 @@ afterAll(() => counter.printTotal(Date.now() - started));
 const CASE_BUDGET_MS = 3_000;
 const ROOT = new URL('../../', import.meta.url);
 
-/** The golden inputs of a format (its folder minus expected outputs and README). */
-function goldenInputs(format: FormatMapper<unknown>): string[] {
+/** The golden inputs of a format (its folder minus expected outputs and README), with the options each is mapped with. */
+function goldenInputs(format: FormatMapper<unknown>): Array<{ text: string; options: FormatOptions }> {
   const dir = new URL(`${format.goldenDir}/`, ROOT);
   return readdirSync(dir).filter((f) => !f.endsWith('.expected.json') && !/^README/i.test(f)).sort()
-    .map((f) => readFileSync(new URL(f, dir), 'utf8'));
+    .map((f) => ({ text: readFileSync(new URL(f, dir), 'utf8'), options: format.goldenCaseOptions?.(f) ?? {} }));
 }
 
 type Outcome = { kind: 'mapped'; records: ReturnType<typeof mapSource> } | { kind: 'refused'; location: string };
 
-function mapAndCheck(format: FormatMapper<unknown>, text: string, pieces?: number[]): Outcome {
+function mapAndCheck(format: FormatMapper<unknown>, text: string, options: FormatOptions, pieces?: number[]): Outcome {
   const t0 = performance.now();
   let outcome: Outcome;
   try {
-    outcome = { kind: 'mapped', records: mapSource(format, text, { validator, ...(pieces ? { pieces } : {}) }) };
+    outcome = { kind: 'mapped', records: mapSource(format, text, { validator, options, ...(pieces ? { pieces } : {}) }) };
   } catch (err) {
     if (!isMappingError(err)) throw new Error(`expected a MappingError or records, got ${(err as Error)?.name}: ${(err as Error)?.message}\n${(err as Error)?.stack?.split('\n').slice(1, 4).join('\n')}`);
     if (!err.location?.trim() || !err.message) throw new Error(`MappingError without location or message: ${err.message}`);
@@ -86,36 +86,37 @@ describe.each(FORMATS.map((f) => [f.format, f] as const))('fuzz: every registere
 
   beforeAll(() => {
     // Compile the schema validators of what the golden inputs produce outside the per-case budget.
-    const types = new Set(golden.flatMap((text) => mapSource(format, text).flatMap((r) => r.golden.resources.map((x) => x.resourceType))));
+    const types = new Set(golden.flatMap(({ text, options }) => mapSource(format, text, { options }).flatMap((r) => r.golden.resources.map((x) => x.resourceType))));
     validator.warm([...types]);
   }, 60_000);
 
   it('its golden inputs satisfy the property (sanity)', () => {
     expect(golden.length).toBeGreaterThanOrEqual(3);
-    for (const text of golden) expect(mapAndCheck(format, text).kind).toBe('mapped');
+    for (const { text, options } of golden) expect(mapAndCheck(format, text, options).kind).toBe('mapped');
     counter.add(`${format.format} golden sanity`, golden.length);
   }, 60_000);
 
   it('arbitrary text', async () => {
-    await checkProperty(counter, `${format.format} arbitrary text`, anyString(300), (s) => {
-      mapAndCheck(format, s);
+    // With the options of one of its golden cases (CSV: each kind), so the reader gets past them.
+    await checkProperty(counter, `${format.format} arbitrary text`, fc.tuple(anyString(300), fc.nat({ max: golden.length - 1 })), ([s, i]) => {
+      mapAndCheck(format, s, golden[i]!.options);
     }, runs(1500), 8_000);
   }, scaledMs(15_000));
 
   it('edits of its golden inputs', async () => {
     const arb = fc.tuple(fc.nat({ max: golden.length - 1 }), fc.array(edit, { minLength: 1, maxLength: 4 }));
     await checkProperty(counter, `${format.format} golden edits`, arb, ([i, edits]) => {
-      mapAndCheck(format, edits.reduce(applyEdit, golden[i]!));
+      mapAndCheck(format, edits.reduce(applyEdit, golden[i]!.text), golden[i]!.options);
     }, runs(400), 10_000);
   }, scaledMs(15_000));
 
   it('the same text in arbitrary pieces gives the same records', async () => {
     const arb = fc.tuple(fc.nat({ max: golden.length - 1 }), fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 12 }));
     await checkProperty(counter, `${format.format} chunking`, arb, ([i, cuts]) => {
-      const text = golden[i]!;
+      const { text, options } = golden[i]!;
       const pieces = [...new Set(cuts.map((c) => Math.floor(c * text.length)))].sort((a, b) => a - b);
-      const whole = mapAndCheck(format, text);
-      const split = mapAndCheck(format, text, pieces);
+      const whole = mapAndCheck(format, text, options);
+      const split = mapAndCheck(format, text, options, pieces);
       const view = (o: Outcome) => (o.kind === 'mapped' ? o.records.map((r) => r.golden) : o.location);
       expect(view(split)).toEqual(view(whole));
     }, runs(150), 10_000);

@@ -1,6 +1,6 @@
 import type { FhirResource } from 'fhir/r4.js';
 import { decideStructurally } from '../../identity/identity.stage.js';
-import type { FormatMapper, IdentifierSystems, MappedItem } from '../../mappers/contract.js';
+import type { FormatMapper, FormatOptions, IdentifierSystems, MappedItem } from '../../mappers/contract.js';
 import { finishRecord } from '../../pipeline/process-record.js';
 import type { FhirValidator } from '../../profiles/validate.js';
 import type { IngestedRecord, RecordIssue } from '../../records/model.js';
@@ -30,16 +30,18 @@ const NO_VALIDATION = { validate: () => [] } as unknown as FhirValidator;
 
 /**
  * Read a whole source (string) with a format's reader and run every item through the pure
- * stages as ingest does (mapping, structural identity, builders), fed in the given pieces.
+ * stages as ingest does (mapping, structural identity, builders), fed in the given pieces, with
+ * the format's options (CSV `kind`; golden cases take theirs from `format.goldenCaseOptions`).
  */
 export function mapSource(
   format: FormatMapper<unknown>,
   text: string,
-  opts: { systems?: IdentifierSystems; pieces?: number[]; validator?: FhirValidator } = {},
+  opts: { systems?: IdentifierSystems; pieces?: number[]; validator?: FhirValidator; options?: FormatOptions } = {},
 ): Array<{ item: MappedItem; record: IngestedRecord; golden: GoldenRecord }> {
   const systems = opts.systems ?? TEST_SYSTEMS;
   const items: unknown[] = [];
-  const reader = format.createReader((i) => items.push(i), { maxItems: 100_000, maxFieldChars: 500_000_000 });
+  const options = opts.options ?? {};
+  const reader = format.createReader((i) => items.push(i), { maxItems: 100_000, maxFieldChars: 500_000_000 }, options);
   let at = 0;
   for (const cut of [...(opts.pieces ?? []), text.length]) {
     reader.write(text.slice(at, cut));
@@ -48,7 +50,7 @@ export function mapSource(
   reader.end();
   const envelopeFacility = typeof reader.header.facility === 'string' ? reader.header.facility : '';
   return items.map((raw) => {
-    const item = format.mapItem(raw, { systems, envelopeFacility });
+    const item = format.mapItem(raw, { systems, envelopeFacility, options });
     const record = finishRecord(item, decideStructurally(item.facts, systems), { validator: opts.validator ?? NO_VALIDATION, systems }, null);
     const golden: GoldenRecord = {
       key: item.facts.key,

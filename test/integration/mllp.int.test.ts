@@ -1,0 +1,108 @@
+/**
+ * HL7 v2 over MLLP on a real socket (real PostgreSQL + Redis): a frame split across writes is
+ * stored before its ACK, stray bytes and an oversized frame are answered AR and the connection goes
+ * on, another facility's message is refused on a port bound to one facility, and an idle connection
+ * is closed.
+ */
+import { connect, type Socket } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeXml1 } from '../../scripts/lib/qd130-synthetic.js';
+import { frame, MllpFramer } from '../../gateway/mllp/framer.js';
+import { startTestGateway, uniqueFacility } from '../helpers/gateway.js';
+
+type Gateway = Awaited<ReturnType<typeof startTestGateway>>;
+const SEED = Math.floor(Math.random() * 1e9);
+
+/** A client that reads whole ACK frames in order. */
+async function client(port: number): Promise<{ socket: Socket; next: () => Promise<string>; closed: Promise<void> }> {
+  const socket = connect(port, '127.0.0.1');
+  await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+  const framer = new MllpFramer(1 << 20);
+  const frames: string[] = [];
+  const waiting: Array<(s: string) => void> = [];
+  socket.on('data', (chunk: Buffer) => {
+    for (const e of framer.push(chunk)) if (e.kind === 'frame') (waiting.shift() ?? ((s: string) => frames.push(s)))(e.payload.toString('utf8'));
+  });
+  const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+  const next = () => {
+    const ready = frames.shift();
+    return ready !== undefined ? Promise.resolve(ready) : new Promise<string>((resolve, reject) => {
+      waiting.push(resolve);
+      setTimeout(() => reject(new Error('no ACK within 10 s')), 10_000).unref();
+    });
+  };
+  return { socket, next, closed };
+}
+const msa = (ack: string) => ack.split('\r').filter((s) => s.startsWith('MSA|')).map((s) => s.split('|').slice(1, 3));
+
+describe('HL7 v2 over MLLP (real socket)', () => {
+  let gw: Gateway;
+  let facility: string;
+
+  beforeAll(async () => {
+    facility = uniqueFacility();
+    gw = await startTestGateway({ MLLP_PORT: '0', MLLP_FACILITY: facility, MLLP_MAX_FRAME_BYTES: '4096', MLLP_IDLE_TIMEOUT_MS: '1500' });
+  });
+  afterAll(async () => gw?.stop());
+
+  const adt = (control: string, fromFacility = facility) => {
+    const x = makeXml1(fromFacility, control, SEED + control.length);
+    const [family, ...rest] = x.HO_TEN!.split(' ');
+    return [
+      `MSH|^~\\&|HIS|${fromFacility}|GATEWAY|SYT|20260115083000||ADT^A04|${control}|P|2.5.1`,
+      `PID|1||${x.SO_CCCD}^^^BCA^NI||${family}^${rest.join(' ')}||${x.NGAY_SINH!.slice(0, 8)}|${x.GIOI_TINH === '2' ? 'F' : 'M'}`,
+      `PV1|1|O${'|'.repeat(17)}V-${control}`,
+    ].join('\r') + '\r';
+  };
+
+  it('stores a frame split across writes before answering it with its ACK', async () => {
+    const c = await client(gw.mllpPort!);
+    const control = `M1-${SEED}`;
+    const bytes = frame(adt(control));
+    for (const piece of [bytes.subarray(0, 7), bytes.subarray(7, 60), bytes.subarray(60)]) {
+      c.socket.write(piece);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const ack = await c.next();
+    expect(msa(ack)).toEqual([['AA', control]]);
+    expect(ack.split('\r')[0]!.split('|')[8]).toBe('ACK^A04^ACK');
+    // The ACK came after the commit: the record is already there.
+    const rows = await gw.pool.query('SELECT status FROM records WHERE facility = $1 AND record_key = $2', [facility, control]);
+    expect(rows.rowCount).toBe(1);
+    c.socket.destroy();
+  });
+
+  it('answers stray bytes and an oversized frame with AR and goes on reading the connection', async () => {
+    const c = await client(gw.mllpPort!);
+    c.socket.write('GET / HTTP/1.1\r\n\r\n');
+    expect(msa(await c.next())).toEqual([['AR', '']]);
+    c.socket.write(frame(`MSH|^~\\&|${'x'.repeat(5000)}`));
+    const tooBig = await c.next();
+    expect(msa(tooBig)).toEqual([['AR', '']]);
+    expect(tooBig).toMatch(/MLLP_MAX_FRAME_BYTES/);
+    const control = `M2-${SEED}`;
+    c.socket.write(frame(adt(control)));
+    expect(msa(await c.next())).toEqual([['AA', control]]);
+    c.socket.destroy();
+  });
+
+  it('refuses another facility\'s message on a port bound to one facility, storing nothing', async () => {
+    const c = await client(gw.mllpPort!);
+    const other = facility === '46999' ? '46998' : '46999';
+    const control = `M3-${SEED}`;
+    c.socket.write(frame(adt(control, other)));
+    const ack = await c.next();
+    expect(msa(ack)).toEqual([['AR', '']]);
+    expect(ack).toMatch(/ERR\|\|MSH\^1\^4\|/);
+    const rows = await gw.pool.query('SELECT 1 FROM records WHERE record_key = $1', [control]);
+    expect(rows.rowCount).toBe(0);
+    c.socket.destroy();
+  });
+
+  it('closes a connection that stays idle longer than MLLP_IDLE_TIMEOUT_MS', async () => {
+    const c = await client(gw.mllpPort!);
+    const t0 = Date.now();
+    await c.closed;
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(1000);
+  });
+});

@@ -76,7 +76,7 @@ describe('reads the audit log sees', () => {
     const row = (await auditRows(keyIdOf(bulk))).at(-1)!;
     expect(row.bulk).toBe(true);
     expect(row.returned.length).toBe(page.body.entry.length);
-    expect(row.patients).toEqual(expect.arrayContaining(people.map((p) => p.patient)));
+    expect(row.patients).toEqual(page.body.entry.map((e: { resource: { id: string } }) => `Patient/${e.resource.id}`)); // the shared test database may hold more than one page
     const usage = await request(gw.url).get('/api/audit/usage').set('Authorization', `Bearer ${auditor}`);
     expect(usage.body.accounts.find((a: { keyId: string }) => a.keyId === keyIdOf(bulk))).toMatchObject({ bulkReads: 1, flagged: true });
   });

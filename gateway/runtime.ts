@@ -63,6 +63,9 @@ export async function startRuntime(config: Readonly<Config>, log: Logger = pino(
   queueConnection.on('error', () => undefined);
   const queue = createLinkQueue(queueConnection, config.queuePrefix, { attempts: config.linkAttempts, backoffMs: config.linkBackoffMs });
   queue.on('error', () => undefined);
+  // bullmq checks the Redis version when the connection opens; a stop before that (or Redis down) must
+  // not leave its rejection unhandled — the queue reports Redis trouble on each call anyway.
+  queue.waitUntilReady().catch(() => undefined);
   const enqueueLink = (ids: number[], jobId: string) => enqueueLinkBatch(queue, ids, jobId);
 
   let server: Server | undefined;
@@ -124,6 +127,9 @@ export async function startRuntime(config: Readonly<Config>, log: Logger = pino(
       await thread?.stop();
       await relay?.stop();
       await worker?.close();
+      // Let bullmq finish opening first: closing mid-way drops its error listeners and its pending
+      // version check then throws unhandled (a stop right after a start).
+      await Promise.race([queue.waitUntilReady().catch(() => undefined), new Promise((r) => setTimeout(r, 2000))]);
       await queue.close().catch(() => undefined);
       queueConnection.disconnect();
       for (const pool of [workerPool, ingestPool, auditPool, readPool]) await pool?.end();

@@ -92,6 +92,7 @@ export class Qd130EnvelopeReader {
   /** Lines and columns of text read past saxes, so error locations stay true. */
   private skippedLines = 0;
   private colShift = { line: -1, cols: 0 };
+  private skippedCr = false;
 
   constructor(
     private readonly onHoso: (hoso: EnvelopeHoso) => void,
@@ -155,6 +156,7 @@ export class Qd130EnvelopeReader {
         this.skip(seg);
         rest = rest.slice(seg.length);
         if (lt >= 0) this.bypass = false;
+        if (lt >= 0) this.skippedCr = false;
         continue;
       }
       const open = rest.indexOf(NOIDUNGFILE_OPEN);
@@ -170,8 +172,11 @@ export class Qd130EnvelopeReader {
   }
 
   /** Take base64 text read past saxes as NOIDUNGFILE content, and remember the lines and columns it spanned. */
-  private skip(seg: string): void {
-    if (!seg) return;
+  private skip(raw: string): void {
+    if (!raw) return;
+    // XML 1.0 §2.11 end-of-line handling, as saxes does: CR LF and lone CR become LF, also across pieces.
+    const seg = (this.skippedCr && raw.startsWith('\n') ? raw.slice(1) : raw).replace(/\r\n?/g, '\n');
+    this.skippedCr = raw.endsWith('\r');
     this.addText(seg);
     const lastNl = seg.lastIndexOf('\n');
     const line = this.parser.line;

@@ -46,8 +46,8 @@ if [ -z "${DATA_KEYS:-}" ] && [ "${DATA_ENCRYPTION:-on}" != off ]; then
   fi
   export DATA_KEYS="$(cat "$keyfile")"
 fi
-export DEMO=${DEMO:-1} PORT=${PORT:-8080}
-echo "[start] gateway on http://127.0.0.1:$PORT (FHIR store at /fhir)" >&2
+export DEMO=${DEMO:-1} PORT=${PORT:-8080} MLLP_PORT=${MLLP_PORT:-2575}
+echo "[start] gateway on http://127.0.0.1:$PORT (FHIR store at /fhir), HL7 v2 MLLP on port $MLLP_PORT" >&2
 node --import tsx gateway/main.ts &
 child=$!
 # A signal to this script asks the gateway to shut down; the loop below then waits for it to exit.

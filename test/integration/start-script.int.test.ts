@@ -79,7 +79,7 @@ function runStartScript(dir: string, port: number, env: Record<string, string> =
   const { DATABASE_URL: _db, REDIS_URL: _redis, SVC_DIR: _svc, ...rest } = process.env;
   const script = spawn('bash', ['scripts/start.sh'], {
     cwd: ROOT,
-    env: { ...rest, START_DATA_DIR: dir, PORT: String(port), LOG_LEVEL: 'warn', LINK_WORKER_THREAD: '0', ...env },
+    env: { ...rest, START_DATA_DIR: dir, PORT: String(port), MLLP_PORT: '0', LOG_LEVEL: 'warn', LINK_WORKER_THREAD: '0', ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';

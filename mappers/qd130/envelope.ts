@@ -2,6 +2,7 @@ import { SaxesParser } from 'saxes';
 import { MappingError } from '../errors.js';
 import { isUtf8Label } from '../shared/charset.js';
 import { quoteValue } from '../shared/quote.js';
+import { SaxesUnitMeter } from './saxes-units.js';
 
 /** A facility code (MA_CSKCB, 5 characters: province + facility number). */
 export const FACILITY_CODE = /^[0-9A-Z]{5}$/i;
@@ -52,11 +53,6 @@ const NOIDUNGFILE_OPEN = '<NOIDUNGFILE>';
 const BASE64_TEXT = /^[A-Za-z0-9+/=\r\n\t ]*$/;
 const CAPTURED = new Set([...HEADER_FIELDS, 'NOIDUNGFILE']);
 
-/** What saxes is buffering at the current position: each of these is held whole until it ends. */
-type Unit = 'text' | 'open' | 'tag' | 'comment' | 'cdata' | 'pi' | 'decl';
-const TERMINATOR = { comment: '-->', cdata: ']]>', pi: '?>' } as const;
-/** After `<!`: the markup these openers start (XML 1.0 §2.5 comments, §2.7 CDATA, §2.8 DOCTYPE). */
-const OPENERS: Array<[string, Unit]> = [['!--', 'comment'], ['![CDATA[', 'cdata'], ['!DOCTYPE', 'decl']];
 
 /**
  * Streaming reader of the `GIAMDINHHS` envelope. Feed it text chunks with `write`; every finished
@@ -81,14 +77,10 @@ export class Qd130EnvelopeReader {
   private hosoCount = 0;
   private macskcbCount = 0;
   private sawRoot = false;
-  private unit: Unit = 'text';
-  private unitChars = 0;
-  private opening = '';
-  private unitTail = '';
-  private declBrackets = 0;
-  private declQuote = '';
   /** Inside `<NOIDUNGFILE>` and reading its base64 past saxes (see `writePiece`). */
   private bypass = false;
+  /** What saxes is buffering now, measured before each piece reaches it. */
+  private readonly units = new SaxesUnitMeter();
   /** Lines and columns of text read past saxes, so error locations stay true. */
   private skippedLines = 0;
   private colShift = { line: -1, cols: 0 };
@@ -160,14 +152,14 @@ export class Qd130EnvelopeReader {
         continue;
       }
       const open = rest.indexOf(NOIDUNGFILE_OPEN);
-      if (open < 0 || this.unit !== 'text') {
+      if (open < 0 || this.units.unit !== 'text') {
         this.writeThroughSaxes(rest);
         return;
       }
       const upTo = open + NOIDUNGFILE_OPEN.length;
       this.writeThroughSaxes(rest.slice(0, upTo));
       rest = rest.slice(upTo);
-      this.bypass = this.path[this.path.length - 1] === 'NOIDUNGFILE' && this.unit === 'text' && this.file !== undefined;
+      this.bypass = this.path[this.path.length - 1] === 'NOIDUNGFILE' && this.units.unit === 'text' && this.file !== undefined;
     }
   }
 
@@ -192,9 +184,9 @@ export class Qd130EnvelopeReader {
 
   /** Measure the unit carried over from earlier pieces before saxes buffers more of it; refuse it past its limit. */
   private writeThroughSaxes(s: string): void {
-    const unit = this.unit;
-    const before = this.unitChars;
-    const head = this.scan(s);
+    const unit = this.units.unit;
+    const before = this.units.unitChars;
+    const head = this.units.scan(s);
     const top = this.path[this.path.length - 1];
     const inField = unit === 'text' || unit === 'cdata';
     const limit = inField && top === 'NOIDUNGFILE' ? this.max.maxFileChars : this.max.maxTextChars;
@@ -205,78 +197,6 @@ export class Qd130EnvelopeReader {
       this.fail(`a tag, comment, CDATA section or processing instruction is longer than ${limit} characters`, 'too-costly');
     }
     this.parser.write(s);
-  }
-
-  /**
-   * Follow `s` through the units saxes buffers (cheap: one indexOf per markup boundary); returns how
-   * many of its characters belong to the unit that was open when `s` began.
-   */
-  private scan(s: string): number {
-    let head = -1;
-    let pos = 0;
-    const endAt = (end: number, next: Unit) => {
-      if (head < 0) head = end;
-      this.unit = next;
-      this.unitChars = next === 'open' ? 1 : 0;
-      this.opening = '';
-      this.unitTail = '';
-      pos = next === 'open' ? end + 1 : end;
-    };
-    while (pos < s.length) {
-      const u = this.unit;
-      if (u === 'text' || u === 'tag') {
-        const i = s.indexOf(u === 'text' ? '<' : '>', pos);
-        if (i < 0) break;
-        this.unitChars += i - pos;
-        if (u === 'text') endAt(i, 'open');
-        else endAt(i + 1, 'text');
-      } else if (u === 'open') {
-        const c = s[pos]!;
-        if (this.opening === '' && c !== '!' && c !== '?') {
-          this.unit = 'tag'; // an element tag, by far the most common case
-          continue;
-        }
-        pos += 1;
-        this.unitChars += 1;
-        const op = (this.opening += c);
-        const match = OPENERS.find(([o]) => o === op);
-        if (match) this.unit = match[1];
-        else if (op === '?') this.unit = 'pi';
-        else if (!OPENERS.some(([o]) => o.startsWith(op))) this.unit = 'tag'; // saxes reports junk after `<!`
-        this.declBrackets = 0;
-        this.declQuote = '';
-      } else if (u === 'decl') {
-        const end = this.scanDecl(s, pos);
-        if (end < 0) break;
-        this.unitChars += end - pos;
-        endAt(end, 'text');
-      } else {
-        const term = TERMINATOR[u];
-        const end = findTerminator(this.unitTail, s, pos, term);
-        if (end < 0) {
-          this.unitTail = (this.unitTail + s.slice(Math.max(pos, s.length - term.length + 1))).slice(1 - term.length);
-          break;
-        }
-        this.unitChars += end - pos;
-        endAt(end, 'text');
-      }
-    }
-    if (pos < s.length) this.unitChars += s.length - pos;
-    return head < 0 ? s.length : head;
-  }
-
-  /** End (exclusive) of a DOCTYPE declaration in `s`, skipping quoted literals and the internal subset; -1 if not in `s`. */
-  private scanDecl(s: string, from: number): number {
-    for (let i = from; i < s.length; i++) {
-      const c = s[i]!;
-      if (this.declQuote) {
-        if (c === this.declQuote) this.declQuote = '';
-      } else if (c === '"' || c === "'") this.declQuote = c;
-      else if (c === '[') this.declBrackets += 1;
-      else if (c === ']') this.declBrackets -= 1;
-      else if (c === '>' && this.declBrackets <= 0) return i + 1;
-    }
-    return -1;
   }
 
   private where(): string {
@@ -368,15 +288,4 @@ export class Qd130EnvelopeReader {
     if (CAPTURED.has(name)) this.text = [];
     this.path.pop();
   }
-}
-
-/** End (exclusive) of `term` searched from `pos`, including a `term` split between the previous piece (`tail`) and `s`. */
-function findTerminator(tail: string, s: string, pos: number, term: string): number {
-  if (pos === 0) {
-    for (let k = Math.min(tail.length, term.length - 1); k >= 1; k--) {
-      if (tail.endsWith(term.slice(0, k)) && s.startsWith(term.slice(k))) return term.length - k;
-    }
-  }
-  const i = s.indexOf(term, pos);
-  return i < 0 ? -1 : i + term.length;
 }

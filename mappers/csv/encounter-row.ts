@@ -3,7 +3,7 @@ import { MA_LOAI_KCB_TABLE } from '../shared/code-maps/index.js';
 import { hisDateOrderKey } from '../shared/dates.js';
 import { parseIcd10 } from '../shared/icd10.js';
 import { quoteValue } from '../shared/quote.js';
-import { checkCellCount, hashedKey, rowFacility, RowIssues, rowPerson, unmappedOf, type RowContext } from './person-row.js';
+import { hashedKey, rowStart, unmappedOf, type RowContext } from './person-row.js';
 import type { CsvRow } from './reader.js';
 import { isProblem, parseCsvDate } from './values.js';
 
@@ -21,10 +21,7 @@ function listOf(cell: string | undefined): string[] {
 /** One encounter row → facts: person, the encounter (class, MA_LOAI_KCB type, period, departments) and its ICD-10 diagnoses. */
 export function encounterRowFacts(row: CsvRow, context: RowContext): RecordFacts {
   const f = row.fields;
-  const issues = new RowIssues(row);
-  checkCellCount(row, issues);
-  const facility = rowFacility(row, context.fallbackFacility, issues);
-  const person = rowPerson(row, issues, context);
+  const { issues, facility, person } = rowStart(row, context);
   issues.requireAll(['encounter.periodStart'], 'an encounter needs its start');
   const key = f['encounter.identifier'] ?? hashedKey('enc', row, KEY_FIELDS);
   const e: EncounterFacts = { key, facility, reasons: [], emergency: false, departments: listOf(f['encounter.department']) };

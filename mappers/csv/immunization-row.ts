@@ -1,6 +1,6 @@
 import type { ImmunizationFacts, RecordFacts } from '../contract.js';
 import { quoteValue } from '../shared/quote.js';
-import { checkCellCount, hashedKey, rowFacility, RowIssues, rowPerson, unmappedOf, type RowContext } from './person-row.js';
+import { hashedKey, rowStart, unmappedOf, type RowContext } from './person-row.js';
 import type { CsvRow } from './reader.js';
 import { isProblem, parseCsvDate, parseDoseStatus } from './values.js';
 
@@ -15,10 +15,7 @@ const NOT_MAPPED = ['patient.mrn', 'patient.localId', 'guardian.name', 'guardian
 /** One immunization row (one dose, given or not) → facts: person, the dose, and every problem named by row and column. */
 export function immunizationRowFacts(row: CsvRow, context: RowContext): RecordFacts {
   const f = row.fields;
-  const issues = new RowIssues(row);
-  checkCellCount(row, issues);
-  const facility = rowFacility(row, context.fallbackFacility, issues);
-  const person = rowPerson(row, issues, context);
+  const { issues, facility, person } = rowStart(row, context);
   issues.requireAll(DOSE_MINIMUM, 'it is part of the national minimum data set of a dose');
   if (!VACCINE_CODES.some((c) => f[c])) {
     issues.add('SCHEMA', 'immunization.vaccineCode.national', 'the row names no vaccine code (immunization.vaccineCode.national, .cvx or .local): a dose needs one');

@@ -90,3 +90,11 @@ export function checkCellCount(row: CsvRow, issues: RowIssues): void {
     });
   }
 }
+
+/** What every row kind starts with: its issues, the cell-count check, its facility and its person. */
+export function rowStart(row: CsvRow, context: RowContext): { issues: RowIssues; facility: string; person: PersonFacts } {
+  const issues = new RowIssues(row);
+  checkCellCount(row, issues);
+  const facility = rowFacility(row, context.fallbackFacility, issues);
+  return { issues, facility, person: rowPerson(row, issues, context) };
+}

@@ -44,6 +44,15 @@ export async function startTestGateway(env: Record<string, string> = {}): Promis
   };
 }
 
+/** A test gateway with a fresh facility and a facility, an admin and a portal key: the usual start of an HTTP test. */
+export async function startGatewayWithKeys(env: Record<string, string> = {}): Promise<{
+  gw: Awaited<ReturnType<typeof startTestGateway>>; facility: string; facilityKey: string; adminKey: string; portalKey: string;
+}> {
+  const gw = await startTestGateway(env);
+  const facility = uniqueFacility();
+  return { gw, facility, facilityKey: await gw.key('facility', facility), adminKey: await gw.key('admin'), portalKey: await gw.key('portal') };
+}
+
 /** Poll until `check` returns a truthy value or the time runs out. */
 export async function waitFor<T>(check: () => Promise<T | undefined | false>, timeoutMs = 20_000, what = 'condition'): Promise<T> {
   const until = Date.now() + timeoutMs;

@@ -7,7 +7,7 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { envelope, makeXml1, xml1Document } from '../../scripts/lib/qd130-synthetic.js';
-import { startTestGateway, uniqueFacility, waitFor } from '../helpers/gateway.js';
+import { startGatewayWithKeys, startTestGateway, waitFor } from '../helpers/gateway.js';
 
 const CCCD_SYSTEM = 'http://fhir.hl7.org.vn/core/sid/cccd';
 const ER7 = 'x-application/hl7-v2+er7';
@@ -30,18 +30,8 @@ const msaOf = (text: string) => segmentsOf(text).filter((s) => s[0] === 'MSA').m
 
 describe('HL7 v2 over HTTP (real PostgreSQL + Redis)', () => {
   let gw: Gateway;
-  let facility: string;
-  let facilityKey: string;
-  let adminKey: string;
-  let portalKey: string;
-
-  beforeAll(async () => {
-    gw = await startTestGateway();
-    facility = uniqueFacility();
-    facilityKey = await gw.key('facility', facility);
-    adminKey = await gw.key('admin');
-    portalKey = await gw.key('portal');
-  });
+  let facility: string, facilityKey: string, adminKey: string, portalKey: string;
+  beforeAll(async () => ({ gw, facility, facilityKey, adminKey, portalKey } = await startGatewayWithKeys()));
   afterAll(async () => gw?.stop());
 
   const send = (text: string, type = ER7) => request(gw.url).post('/ingest/hl7v2').set('Authorization', `Bearer ${facilityKey}`).set('Content-Type', type)

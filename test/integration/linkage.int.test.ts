@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { envelope, makeXml1, xml1Document } from '../../scripts/lib/qd130-synthetic.js';
-import { startTestGateway, uniqueFacility, waitFor } from '../helpers/gateway.js';
+import { startGatewayWithKeys, startTestGateway, waitFor } from '../helpers/gateway.js';
 
 const CCCD_SYSTEM = 'http://fhir.hl7.org.vn/core/sid/cccd';
 type Gateway = Awaited<ReturnType<typeof startTestGateway>>;
@@ -11,18 +11,8 @@ const SEED = Math.floor(Math.random() * 1e9);
 
 describe('QĐ 130 submit → link → read back (HTTP, real PostgreSQL + Redis)', () => {
   let gw: Gateway;
-  let facility: string;
-  let facilityKey: string;
-  let adminKey: string;
-  let portalKey: string;
-
-  beforeAll(async () => {
-    gw = await startTestGateway();
-    facility = uniqueFacility();
-    facilityKey = await gw.key('facility', facility);
-    adminKey = await gw.key('admin');
-    portalKey = await gw.key('portal');
-  });
+  let facility: string, facilityKey: string, adminKey: string, portalKey: string;
+  beforeAll(async () => ({ gw, facility, facilityKey, adminKey, portalKey } = await startGatewayWithKeys()));
   afterAll(async () => gw?.stop());
 
   const submit = (xml: string, key = facilityKey) =>

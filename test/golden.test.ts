@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { FORMATS } from '../mappers/registry.js';
 import { FhirValidator } from '../profiles/validate.js';
 import { mapSource } from './helpers/formats.js';
+import { independentIssues } from './helpers/independent-validator.js';
 
 const ROOT = new URL('../', import.meta.url);
 const validator = new FhirValidator();
@@ -37,6 +38,13 @@ describe.each(FORMATS.map((f) => [f.format, f] as const))('%s golden files', (_n
   it.each(cases)('%s: every produced resource passes the FHIR R4 schema', (file) => {
     for (const { golden } of mapSource(format, readFileSync(new URL(file, dir), 'utf8'), { options: format.goldenCaseOptions?.(file) ?? {} })) {
       for (const resource of golden.resources) expect(validator.validate(resource), `${resource.resourceType}/${resource.id}`).toEqual([]);
+    }
+  });
+
+  // A second opinion from a validator we did not write (@medplum/core with the base R4 definitions).
+  it.each(cases)('%s: every produced resource passes an independent R4 validator (@medplum/core)', (file) => {
+    for (const { golden } of mapSource(format, readFileSync(new URL(file, dir), 'utf8'), { options: format.goldenCaseOptions?.(file) ?? {} })) {
+      for (const resource of golden.resources) expect(independentIssues(resource), `${resource.resourceType}/${resource.id}`).toEqual([]);
     }
   });
 });

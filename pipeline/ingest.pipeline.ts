@@ -140,7 +140,10 @@ async function parseAndStore(
       // A format without an envelope facility (CSV without a facility column) falls back to the key's facility.
       const item = format.mapItem(raw, { systems: deps.stages.systems, envelopeFacility: headerFacility() ?? caller.facility ?? '', options });
       const record = await processItem(item, deps.stages, caller.facility);
-      result.records.push({ key: record.key, status: record.status, issues: record.issues, ...(item.position ? { position: item.position } : {}) });
+      result.records.push({
+        key: record.key, status: record.status, issues: record.issues,
+        ...(record.warnings.length ? { warnings: record.warnings } : {}), ...(item.position ? { position: item.position } : {}),
+      });
       if (format.answer) (result.replies ??= []).push(item.reply);
       pending.push(record);
       if (pending.length >= limits.linkBatchSize) await flush();

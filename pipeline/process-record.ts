@@ -2,6 +2,7 @@ import type { FhirResource } from 'fhir/r4.js';
 import type { IdentityDecision, IdentityStage } from '../identity/identity.stage.js';
 import type { IdentifierSystems, MappedItem } from '../mappers/contract.js';
 import { buildResources } from '../mappers/fhir/index.js';
+import { vaccineWarnings } from '../mappers/fhir/immunization.js';
 import { quoteValue } from '../mappers/shared/quote.js';
 import { sortIssues, type IngestedRecord, type RecordIssue } from '../records/model.js';
 import type { FhirValidator } from '../profiles/validate.js';
@@ -69,6 +70,9 @@ export function finishRecord(
     status: ok ? 'accepted' : 'rejected',
     category: ok ? null : issues[0]?.category ?? 'SCHEMA',
     issues,
+    warnings: vaccineWarnings(facts.immunizations),
+    kind: facts.encounter ? 'encounter' : facts.immunizations.length ? 'immunization' : 'person',
+    doses: facts.immunizations.length,
     unmapped: facts.unmapped,
     payload: item.payload,
     related: facts.births.length ? { births: facts.births } : {},

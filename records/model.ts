@@ -68,6 +68,29 @@ export function reportGroupOf(category: ReportCategory): ReportGroup {
   return Object.hasOwn(ISSUE_CATEGORY_TABLE, category) ? ISSUE_CATEGORY_TABLE[category].group : 'other';
 }
 
+/**
+ * What a record is about, for the statistics that count encounters and vaccinations apart (Huế report
+ * Bảng 2 and Bảng 3): an encounter (KCB episode), vaccine doses, or only a person.
+ */
+export const RECORD_KINDS = ['encounter', 'immunization', 'person'] as const;
+export type RecordKind = (typeof RECORD_KINDS)[number];
+
+/**
+ * Warnings: the record is accepted and linked, but something is counted for review. Defined once,
+ * like the categories; a warning never rejects.
+ */
+export const WARNING_TABLE = {
+  UNKNOWN_VACCINE: { meaning: 'the dose names a vaccine the national code table does not know: linked with the codes as sent, no CVX' },
+} as const satisfies Record<string, { meaning: string }>;
+export type WarningCode = keyof typeof WARNING_TABLE;
+
+/** One warning on one record, naming the source field. */
+export interface RecordWarning {
+  code: WarningCode;
+  field: string;
+  message: string;
+}
+
 /** A record as it is stored at ingest, whatever its format: accepted (with resources) or rejected (with issues). */
 export interface IngestedRecord {
   /** 1-based position in the submission. */
@@ -77,6 +100,11 @@ export interface IngestedRecord {
   status: 'accepted' | 'rejected';
   category: IssueCategory | null;
   issues: RecordIssue[];
+  /** Counted, never rejecting (an unknown vaccine code). */
+  warnings: RecordWarning[];
+  kind: RecordKind;
+  /** Vaccine doses the record carries (given or not); 0 for an encounter. */
+  doses: number;
   unmapped: string[];
   /** The source content as parsed (tables, segments, row), kept for review and re-mapping. */
   payload: unknown;
@@ -91,6 +119,8 @@ export interface RecordOutcome {
   key: string;
   status: RecordStatus;
   issues: RecordIssue[];
+  /** Present when the record was accepted with warnings (an unknown vaccine code). */
+  warnings?: RecordWarning[];
   /** Where the record was in the submission (CSV: data row and physical line); ingest answers only. */
   position?: { row: number; line: number };
 }

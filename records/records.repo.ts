@@ -2,7 +2,7 @@ import type { FhirResource } from 'fhir/r4.js';
 import type { DataKeyring } from '../db/encryption.js';
 import type { Db } from '../db/pool.js';
 import {
-  RECORD_STATUSES, REPORT_GROUPS, reportGroupOf, type IngestedRecord, type RecordIssue, type RecordStatus, type ReportCategory, type ReportGroup, type StatusCount,
+  RECORD_STATUSES, type IngestedRecord, type RecordIssue, type RecordStatus,
 } from './model.js';
 
 /**
@@ -57,12 +57,12 @@ export async function insertRecords(db: Db, submissionId: string, batch: RecordB
   const json = 'json' in batch ? batch.json : batch.rows.length ? serializeRecordBatch(batch.rows, submissionId, batch.keyring).json : '';
   if (!json || json === '[]') return [];
   const { rows } = await db.query<{ id: string; status: string }>(
-    `INSERT INTO records (submission_id, seq, facility, record_key, status, category, issues, unmapped, payload, payload_sealed, related, resources, queued_at, job_id)
-     SELECT $1, x.seq, x.facility, x.key, x.status, x.category, x.issues, x.unmapped, x.payload, decode(x."payloadSealed", 'base64'), x.related, x.resources,
+    `INSERT INTO records (submission_id, seq, facility, record_key, status, category, issues, warnings, kind, doses, unmapped, payload, payload_sealed, related, resources, queued_at, job_id)
+     SELECT $1, x.seq, x.facility, x.key, x.status, x.category, x.issues, x.warnings, x.kind, x.doses, x.unmapped, x.payload, decode(x."payloadSealed", 'base64'), x.related, x.resources,
             -- queued at ingest: the relay leaves the record to the ingest path until it is stale
             CASE WHEN x.status = 'accepted' THEN now() END, CASE WHEN x.status = 'accepted' THEN $3 END
        FROM json_to_recordset($2::json) AS x(seq int, facility text, key text, status text, category text,
-                                            issues jsonb, unmapped jsonb, payload json, "payloadSealed" text, related jsonb, resources json)
+                                            issues jsonb, warnings jsonb, kind text, doses int, unmapped jsonb, payload json, "payloadSealed" text, related jsonb, resources json)
       ORDER BY x.seq
      RETURNING id, status`,
     [submissionId, json, batch.jobId],
@@ -229,44 +229,3 @@ export async function recordsOfSubmission(db: Db, submissionId: string): Promise
   }));
 }
 
-/** Linkage counts of one facility over a period (Huế report Bảng 2, Quảng Ngãi Phụ lục 01 categories). */
-export type FacilityStats = {
-  facility: string;
-  received: number;
-  /** Rejected and failed records by category. */
-  categories: Record<string, number>;
-  /** The same, in the report's grouping (no ID · malformed ID · verification mismatch · other). */
-  groups: Record<ReportGroup, number>;
-} & Record<StatusCount, number>;
-
-/**
- * Per-facility counts of records received in [from, to). `received = linked + rejected + failed + pending`
- * holds by construction: every record is in exactly one status, and each status counts in one column.
- */
-export async function facilityStats(db: Db, from: Date, to: Date, facility?: string): Promise<FacilityStats[]> {
-  const { rows } = await db.query(
-    `SELECT facility, status, category, count(*)::int AS n
-       FROM records
-      WHERE received_at >= $1 AND received_at < $2 AND ($3::text IS NULL OR facility = $3)
-      GROUP BY facility, status, category
-      ORDER BY facility`,
-    [from, to, facility ?? null],
-  );
-  const byFacility = new Map<string, FacilityStats>();
-  for (const r of rows) {
-    let s = byFacility.get(r.facility);
-    if (!s) {
-      const groups = Object.fromEntries(Object.keys(REPORT_GROUPS).map((g) => [g, 0])) as Record<ReportGroup, number>;
-      s = { facility: r.facility, received: 0, linked: 0, rejected: 0, failed: 0, pending: 0, categories: {}, groups };
-      byFacility.set(r.facility, s);
-    }
-    s.received += r.n;
-    s[RECORD_STATUSES[r.status as RecordStatus].counts] += r.n;
-    const category = r.status === 'failed' ? 'LINK_FAILED' : r.status === 'rejected' ? r.category : null;
-    if (category) {
-      s.categories[category] = (s.categories[category] ?? 0) + r.n;
-      s.groups[reportGroupOf(category as ReportCategory) ?? 'other'] += r.n;
-    }
-  }
-  return [...byFacility.values()];
-}

@@ -43,7 +43,7 @@ reader.write(syntheticEnvelope('46001', 'LK', 100));
 reader.end();
 const rows: IngestedRecord[] = items.map((raw, i) => {
   const item = qd130Format.mapItem(raw as Parameters<typeof qd130Format.mapItem>[0], { systems: SYSTEMS, envelopeFacility: '46001' });
-  return { seq: i + 1, facility: '46001', key: `LK${i}`, status: 'rejected', category: null, issues: [], unmapped: [], payload: item.payload, related: {}, resources: null };
+  return { seq: i + 1, facility: '46001', key: `LK${i}`, status: 'rejected', category: null, issues: [], warnings: [], kind: 'encounter', doses: 0, unmapped: [], payload: item.payload, related: {}, resources: null };
 });
 const payloadBytes = rows.reduce((n, r) => n + JSON.stringify(r.payload).length, 0);
 const plainMs = time(200, () => serializeRecordBatch(rows, 'bench', null));

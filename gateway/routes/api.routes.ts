@@ -2,6 +2,9 @@ import { Router } from 'express';
 import { badRequest } from '../../errors/outcome.js';
 import { requireRole } from '../http/auth.js';
 import { csvFormat } from '../../mappers/csv/index.js';
+import { FORMATS, formatByName } from '../../mappers/registry.js';
+import { RECORD_KINDS, type RecordKind } from '../../records/model.js';
+import type { StatsFilter } from '../../records/stats.repo.js';
 import { readFormatProfile, storeFormatProfile } from '../services/format-profiles.service.js';
 import { rerunFailed, statisticsOf, viewSubmission, type RecordsServiceDeps, type RerunFilter } from '../services/records.service.js';
 
@@ -22,6 +25,19 @@ export function parsePeriod(query: Record<string, unknown>, now: Date): { from: 
   const to = query.to === undefined ? new Date(now.getTime() + 1) : new Date(day(query.to, 'to').getTime() + 86_400_000);
   if (to <= from) throw badRequest('to must not be before from', ['to']);
   return { from, to };
+}
+
+/** `facility`, `kind` (encounter · immunization · person) and `format` (a registered format) of `GET /api/stats/facilities`. */
+export function statsFilterOf(query: Record<string, unknown>): StatsFilter {
+  const { facility, kind, format } = query;
+  if (facility !== undefined && (typeof facility !== 'string' || !FACILITY.test(facility))) throw badRequest('facility must be a 5-character MA_CSKCB', ['facility']);
+  if (kind !== undefined && (typeof kind !== 'string' || !(RECORD_KINDS as readonly string[]).includes(kind))) {
+    throw badRequest(`kind must be one of ${RECORD_KINDS.join(', ')}`, ['kind']);
+  }
+  if (format !== undefined && (typeof format !== 'string' || !formatByName(format))) {
+    throw badRequest(`format must be one of ${FORMATS.map((f) => f.format).join(', ')}`, ['format']);
+  }
+  return { ...(facility ? { facility } : {}), ...(kind ? { kind: kind as RecordKind } : {}), ...(format ? { format } : {}) };
 }
 
 const RERUN_FIELDS = ['facility', 'submissionId', 'keys', 'all'];
@@ -71,9 +87,7 @@ export function apiRoutes(deps: RecordsServiceDeps & { clock: () => Date }): Rou
 
   router.get('/stats/facilities', requireRole('admin'), async (req, res) => {
     const { from, to } = parsePeriod(req.query as Record<string, unknown>, deps.clock());
-    const facility = req.query.facility;
-    if (facility !== undefined && (typeof facility !== 'string' || !FACILITY.test(facility))) throw badRequest('facility must be a 5-character MA_CSKCB', ['facility']);
-    const { totals, facilities } = await statisticsOf(deps, from, to, facility as string | undefined);
+    const { totals, facilities } = await statisticsOf(deps, from, to, statsFilterOf(req.query as Record<string, unknown>));
     res.json({ from: from.toISOString(), to: to.toISOString(), totals, facilities });
   });
 

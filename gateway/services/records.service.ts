@@ -1,8 +1,8 @@
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { EnqueueLink } from '../../pipeline/ingest.pipeline.js';
-import { STATUS_COUNTS, type StatusCount } from '../../records/model.js';
-import { facilityStats, markQueued, reopenFailed, type FacilityStats } from '../../records/records.repo.js';
+import { markQueued, reopenFailed } from '../../records/records.repo.js';
+import { facilityStats, totalOf, type FacilityStats, type StatsFilter } from '../../records/stats.repo.js';
 import { getSubmission, getSubmissionFacility, type SubmissionView } from '../../records/submissions.repo.js';
 import { forbidden, notFound } from '../../errors/outcome.js';
 
@@ -28,12 +28,10 @@ export async function viewSubmission(deps: Pick<RecordsServiceDeps, 'pool'>, id:
 
 /** Per-facility statistics of a period with their totals (every column adds up to `received`). */
 export async function statisticsOf(
-  deps: Pick<RecordsServiceDeps, 'pool'>, from: Date, to: Date, facility?: string,
-): Promise<{ totals: Record<StatusCount | 'received', number>; facilities: FacilityStats[] }> {
-  const facilities = await facilityStats(deps.pool, from, to, facility);
-  const totals = Object.fromEntries(['received', ...STATUS_COUNTS].map((k) => [k, 0])) as Record<StatusCount | 'received', number>;
-  for (const f of facilities) for (const k of Object.keys(totals) as Array<keyof typeof totals>) totals[k] += f[k];
-  return { totals, facilities };
+  deps: Pick<RecordsServiceDeps, 'pool'>, from: Date, to: Date, filter: StatsFilter = {},
+): Promise<{ totals: ReturnType<typeof totalOf>; facilities: FacilityStats[] }> {
+  const facilities = await facilityStats(deps.pool, from, to, filter);
+  return { totals: totalOf(facilities), facilities };
 }
 
 /** Which failed records to re-run (fields combine with AND; no field: every facility's). */

@@ -1,6 +1,8 @@
 import type { Coding, Immunization } from 'fhir/r4.js';
 import type { IdentifierSystems, ImmunizationFacts } from '../contract.js';
+import type { RecordWarning } from '../../records/model.js';
 import { NIIS_VACCINE } from '../shared/code-maps/index.js';
+import { quoteValue } from '../shared/quote.js';
 import { resourceIds } from './ids.js';
 
 export const CVX = 'http://hl7.org/fhir/sid/cvx';
@@ -25,6 +27,24 @@ export function vaccineCodings(v: ImmunizationFacts['vaccine'], facility: string
     ...(v.national ? [{ system: sys.national, code: v.national, ...(national ? { display: national.display } : {}) }] : []),
     ...(v.local ? [{ system: sys.local(facility), code: v.local.code, ...(v.local.display ? { display: v.local.display } : {}) }] : []),
   ];
+}
+
+/**
+ * Doses whose vaccine the national table does not know (vn-health-data §6: accepted with the codes as
+ * sent and counted as a warning, not dropped): a national id missing from the NIIS table, or only a
+ * local code or a name with no CVX and no national id.
+ */
+export function vaccineWarnings(doses: readonly ImmunizationFacts[]): RecordWarning[] {
+  const warnings: RecordWarning[] = [];
+  for (const dose of doses) {
+    const v = dose.vaccine;
+    if (v.cvx || (v.national && NIIS_VACCINE.get(v.national))) continue;
+    const message = v.national
+      ? `national vaccine id ${quoteValue(v.national)} is not in the NIIS code table: linked with the codes as sent, without CVX`
+      : 'the dose names only a local vaccine code or name (no CVX, no national id): linked as sent, without CVX';
+    warnings.push({ code: 'UNKNOWN_VACCINE', field: dose.vaccineField, message });
+  }
+  return warnings;
 }
 
 /** The key a dose is stored under: its own key at the facility, else patient + vaccine + date. */

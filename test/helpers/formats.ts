@@ -3,7 +3,7 @@ import { decideStructurally } from '../../identity/identity.stage.js';
 import type { FormatMapper, FormatOptions, IdentifierSystems, MappedItem } from '../../mappers/contract.js';
 import { finishRecord } from '../../pipeline/process-record.js';
 import type { FhirValidator } from '../../profiles/validate.js';
-import type { IngestedRecord, RecordIssue } from '../../records/model.js';
+import type { IngestedRecord, RecordIssue, RecordWarning } from '../../records/model.js';
 
 /** The default (HL7 Vietnam VN Core) identifier systems, as loadConfig gives them. */
 export const TEST_SYSTEMS: IdentifierSystems = {
@@ -21,6 +21,8 @@ export interface GoldenRecord {
   facility: string;
   resources: FhirResource[];
   issues: RecordIssue[];
+  /** Only when the record has warnings (an unknown vaccine code). */
+  warnings?: RecordWarning[];
   unmapped: string[];
   births?: unknown[];
 }
@@ -57,6 +59,7 @@ export function mapSource(
       facility: item.facts.facility,
       resources: (record.resources ?? []) as FhirResource[],
       issues: record.issues,
+      ...(record.warnings.length ? { warnings: record.warnings } : {}),
       unmapped: record.unmapped,
       ...(item.facts.births.length ? { births: item.facts.births } : {}),
     };

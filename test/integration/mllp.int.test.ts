@@ -4,36 +4,14 @@
  * on, another facility's message is refused on a port bound to one facility, and an idle connection
  * is closed.
  */
-import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeXml1 } from '../../scripts/lib/qd130-synthetic.js';
-import { frame, MllpFramer } from '../../gateway/mllp/framer.js';
+import { frame } from '../../gateway/mllp/framer.js';
+import { mllpClient as client, msa } from '../helpers/mllp-client.js';
 import { startTestGateway, uniqueFacility } from '../helpers/gateway.js';
 
 type Gateway = Awaited<ReturnType<typeof startTestGateway>>;
 const SEED = Math.floor(Math.random() * 1e9);
-
-/** A client that reads whole ACK frames in order. */
-async function client(port: number): Promise<{ socket: Socket; next: () => Promise<string>; closed: Promise<void> }> {
-  const socket = connect(port, '127.0.0.1');
-  await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
-  const framer = new MllpFramer(1 << 20);
-  const frames: string[] = [];
-  const waiting: Array<(s: string) => void> = [];
-  socket.on('data', (chunk: Buffer) => {
-    for (const e of framer.push(chunk)) if (e.kind === 'frame') (waiting.shift() ?? ((s: string) => frames.push(s)))(e.payload.toString('utf8'));
-  });
-  const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
-  const next = () => {
-    const ready = frames.shift();
-    return ready !== undefined ? Promise.resolve(ready) : new Promise<string>((resolve, reject) => {
-      waiting.push(resolve);
-      setTimeout(() => reject(new Error('no ACK within 10 s')), 10_000).unref();
-    });
-  };
-  return { socket, next, closed };
-}
-const msa = (ack: string) => ack.split('\r').filter((s) => s.startsWith('MSA|')).map((s) => s.split('|').slice(1, 3));
 
 describe('HL7 v2 over MLLP (real socket)', () => {
   let gw: Gateway;

@@ -25,10 +25,30 @@ export interface MllpListener {
 }
 
 let connectionSeq = 0;
+/** Frames committed together at most (group commit of frames that arrived in one read). */
+const MAX_GROUP_FRAMES = 200;
+const SEGMENT_END = Buffer.from('\r');
+
+/**
+ * The group a frame may be committed with: its sending facility (MSH-4.1) when the frame is exactly
+ * one HL7 message (starts with MSH, no other MSH/FHS/BHS segment; HL7 v2.5.1 §2.5) from a facility
+ * this port takes; null when it must be handled alone (a batch, stray text, another facility's message,
+ * which is refused alone exactly as when it arrives by itself).
+ */
+export function groupKeyOf(payload: Buffer, boundFacility: string | null): string | null {
+  if (payload.length < 8 || payload.toString('latin1', 0, 4) !== 'MSH|') return null;
+  const text = payload.toString('latin1');
+  if (/[\r\n](MSH|FHS|BHS|FTS|BTS)\|/.test(text)) return null;
+  const components = text.slice(0, text.search(/[\r\n]|$/)).split('|')[3];
+  const facility = components === undefined ? '' : components.split(text[4] ?? '^')[0]!;
+  if (!facility || (boundFacility !== null && facility !== boundFacility)) return null;
+  return facility;
+}
 
 /**
  * HL7 v2 over MLLP: each frame goes through the same `ingest()` as `POST /ingest/hl7v2` and is
- * answered with its ACKs in one frame, only after the submission is committed. Frames of one
+ * answered with its ACKs in one frame, only after the submission is committed (single-message frames
+ * that arrive together are committed as one submission, each still answered in its own frame). Frames of one
  * connection are handled one at a time, in order (the socket is paused meanwhile, so a fast sender
  * cannot queue unbounded work). Stray bytes and oversized frames are answered with one AR.
  */
@@ -40,11 +60,35 @@ export async function startMllpListener(config: MllpListenerConfig, deps: Ingest
     socket.write(frame(answer.renderUnreadable({ message, location }, { now: new Date(), idBase: idBase() })));
   };
 
+  const caller = { clientId: null, facility: config.facility, contentType: ER7_CONTENT_TYPE };
+  /**
+   * Group commit: frames that arrived together and each hold exactly one message go through one
+   * `ingest()` (one transaction, one submission), and each still gets its own ACK frame, in order,
+   * after the commit. If the group is refused as a whole (another facility's message, a store
+   * error) nothing of it was committed, and its frames are taken one at a time instead.
+   */
+  const handleGroup = async (socket: Socket, frames: Buffer[]) => {
+    if (frames.length === 1) return handle(socket, { kind: 'frame', payload: frames[0]! });
+    let result;
+    try {
+      result = await ingest(format, Readable.from([Buffer.concat(frames.flatMap((f) => [f, SEGMENT_END]))]), 'identity', caller, deps);
+    } catch {
+      result = undefined;
+    }
+    if (!result || result.records.length !== frames.length) {
+      for (const payload of frames) if (!socket.destroyed) await handle(socket, { kind: 'frame', payload });
+      return;
+    }
+    const now = new Date();
+    socket.write(Buffer.concat(result.records.map((outcome, i) => frame(answer.render([{ outcome, reply: result.replies?.[i] }], { now, idBase: idBase() })))));
+    deps.log.info({ port: config.port, submission: result.submissionId, messages: frames.length }, 'mllp frames stored');
+  };
+
   const handle = async (socket: Socket, event: MllpEvent) => {
     if (event.kind === 'garbage') return refuse(socket, `${event.bytes} bytes outside an MLLP frame (0x0B … 0x1C 0x0D) were skipped`);
     if (event.kind === 'oversize') return refuse(socket, `an MLLP frame of ${event.bytes} bytes is larger than MLLP_MAX_FRAME_BYTES (${config.maxFrameBytes}); it was not read`);
     try {
-      const result = await ingest(format, Readable.from([event.payload]), 'identity', { clientId: null, facility: config.facility, contentType: ER7_CONTENT_TYPE }, deps);
+      const result = await ingest(format, Readable.from([event.payload]), 'identity', caller, deps);
       const records = result.records.map((outcome, i) => ({ outcome, reply: result.replies?.[i] }));
       socket.write(frame(answer.render(records, { now: new Date(), idBase: idBase() })));
       deps.log.info({ port: config.port, submission: result.submissionId, messages: records.length }, 'mllp frame stored');
@@ -67,10 +111,21 @@ export async function startMllpListener(config: MllpListenerConfig, deps: Ingest
     socket.on('data', (chunk: Buffer) => {
       socket.pause();
       void (async () => {
+        let group: Buffer[] = [];
+        let groupKey: string | null = null;
+        const flush = async () => {
+          if (group.length && !socket.destroyed) await handleGroup(socket, group);
+          group = [];
+        };
         for (const event of framer.push(chunk)) {
           if (socket.destroyed) return;
-          await handle(socket, event);
+          const key = event.kind === 'frame' ? groupKeyOf(event.payload, config.facility) : null;
+          if (key === null || key !== groupKey || group.length >= MAX_GROUP_FRAMES) await flush();
+          groupKey = key;
+          if (key !== null && event.kind === 'frame') group.push(event.payload);
+          else await handle(socket, event);
         }
+        await flush();
         if (!socket.destroyed) socket.resume();
       })();
     });

@@ -74,6 +74,9 @@ describe('HL7 v2 over MLLP (real socket)', () => {
     expect(ack).toMatch(/ERR\|\|MSH\^1\^4\|/);
     const rows = await gw.pool.query('SELECT 1 FROM records WHERE record_key = $1', [control]);
     expect(rows.rowCount).toBe(0);
+    // The same refusal when it arrives between two good frames in one write (committed apart from them).
+    c.socket.write(Buffer.concat([frame(adt(`M3a-${SEED}`)), frame(adt(`M3b-${SEED}`, other)), frame(adt(`M3c-${SEED}`))]));
+    expect([...msa(await c.next()), ...msa(await c.next()), ...msa(await c.next())]).toEqual([['AA', `M3a-${SEED}`], ['AR', ''], ['AA', `M3c-${SEED}`]]);
     c.socket.destroy();
   });
 

@@ -20,6 +20,7 @@ import { auditRoutes } from './routes/audit.routes.js';
 import { jsonBody } from '../http-input/json-body.js';
 import { fhirRoutes, metadataRoute } from '../ehr-store/fhir.routes.js';
 import { ingestRoutes } from './routes/ingest.routes.js';
+import { dataHubRoutes } from './routes/data-hub.routes.js';
 import { dataKeyring } from './data-keyring.js';
 import type { IdentityStage } from '../identity/identity.stage.js';
 import type { EnqueueLink, IngestDeps } from '../pipeline/ingest.pipeline.js';
@@ -105,7 +106,9 @@ export function createApp(deps: AppDeps): Express {
   app.use(guard.perKey());
 
   const admission = new UploadAdmission({ totalBytes: config.maxUploadMemoryBytes, perUploadBytes: config.uploadMemoryPerRequestBytes });
-  app.use('/ingest', admission.middleware(), ingestRoutes(ingestDepsOf(deps)));
+  const ingestDeps = ingestDepsOf(deps);
+  app.use('/ingest', admission.middleware(), ingestRoutes(ingestDeps));
+  app.use('/api/kcb/xml', dataHubRoutes({ ingest: ingestDeps, pool, clock, admit: admission.middleware(), log })); // before /api: own body limit, hub JSON answers
   app.use('/api/audit', auditRoutes({
     pool, clock,
     personOf: (cccd) => ({ patient: `Patient/${resourceIds.patient(config.systems, cccd)}`, valueHash: auditHash(deps.auditHashKey, cccd) }),

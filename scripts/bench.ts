@@ -17,6 +17,7 @@ import { createApiKey } from '../gateway/auth/api-keys.js';
 import { loadConfig } from '../gateway/config.js';
 import { migrate } from '../db/migrate.js';
 import { plainInsertBaseline } from './lib/bench-baseline.js';
+import { BENCH_FORMATS } from './lib/bench-formats.js';
 import { readProcMemory } from './lib/bench-child.js';
 import { cpuSnapshot, cpuUsed, findPostmaster } from './lib/bench-cpu.js';
 import { startFleet, type Fleet } from './lib/bench-fleet.js';
@@ -131,7 +132,7 @@ async function runTimedPhase(o: BenchOptions, plan: WorkloadPlan, fleet: Fleet, 
       },
     });
     const posting = postEnvelopes({
-      urls: fleet.urls, envelopes: plan.envelopes(), keyFor: (f) => keys.byFacility.get(f)!, concurrency: o.httpConcurrency,
+      urls: fleet.urls, mllpPorts: fleet.mllpPorts, format: plan.format, envelopes: plan.envelopes(), keyFor: (f) => keys.byFacility.get(f)!, concurrency: o.httpConcurrency,
       beforePost: (n) => gate.admit(n),
       onDone: (a) => {
         live.posted += a.episodes;
@@ -172,8 +173,8 @@ async function run(o: BenchOptions, state: { fleet?: Fleet }): Promise<void> {
   const { DATABASE_URL, REDIS_URL } = process.env;
   if (!DATABASE_URL || !REDIS_URL) throw new Error('DATABASE_URL and REDIS_URL must be set (npm run bench starts throwaway services)');
   const runId = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
-  const plan = planWorkload({ ...o, runId, seedBase: randomInt(1, 1_000_000) });
-  say(`run ${runId}: ${fmt(o.episodes)} episodes in ${fmt(plan.envelopeCount)} envelopes, generated while posting (never all in memory)`);
+  const plan = planWorkload({ ...o, runId, seedBase: randomInt(1, 1_000_000), format: BENCH_FORMATS[o.format] });
+  say(`run ${runId}: ${fmt(o.episodes)} ${o.format === 'qd130' ? 'episodes' : `records (${plan.format.record})`} in ${fmt(plan.envelopeCount)} ${o.format} submissions, generated while posting (never all in memory)`);
 
   const pool = new pg.Pool({ connectionString: DATABASE_URL, max: 3 });
   pool.on('error', () => undefined);
@@ -183,6 +184,7 @@ async function run(o: BenchOptions, state: { fleet?: Fleet }): Promise<void> {
     const nodeArgs = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
     const env = childEnv(o, { DATABASE_URL, REDIS_URL }, runId);
     state.fleet = await startFleet({
+      mllp: plan.format.transport.kind === 'mllp',
       root: ROOT, roles: layoutRoles(o.gateways, o.workers), env, nodeArgs, redisUrl: REDIS_URL, queuePrefix: env.QUEUE_PREFIX!, log: say,
       linkerKey: async () => (await createApiKey(pool, { role: 'linker', label: `bench ${runId}` })).key,
     });

@@ -24,6 +24,8 @@ export interface Fleet {
   members: FleetMember[];
   /** Base URLs of the processes that take uploads (ROLE=all or gateway). */
   urls: string[];
+  /** Their MLLP ports (same order as `urls`), when started with `mllp`. */
+  mllpPorts: number[];
   /** e.g. `1 all`, `2 gateway + 2 worker`. */
   layout: string;
   /** How the ROLE=worker processes reach the FHIR store; undefined when there are none. */
@@ -48,6 +50,11 @@ export interface FleetOptions {
   /** A `linker` API key, asked for only by the worker-EHR FALLBACK (see bench-roles.ts). */
   linkerKey: () => Promise<string>;
   log?: (msg: string) => void;
+  /**
+   * Open an MLLP listener in every uploading process. It takes every facility (DEMO=1): the bench
+   * sends for several facilities, and production binds one port to one facility (MLLP_FACILITY).
+   */
+  mllp?: boolean;
 }
 
 const round1 = (n: number) => Math.round(n * 10) / 10;
@@ -82,16 +89,21 @@ export async function startFleet(o: FleetOptions): Promise<Fleet> {
   const nodeArgs = o.nodeArgs ?? [];
   const uploadRoles = o.roles.filter((r) => r !== 'worker');
   const workerCount = o.roles.length - uploadRoles.length;
+  const mllpPortOf = new Map<GatewayChild, number>();
   try {
     await Promise.all(uploadRoles.map(async (role, i) => {
       const port = await freePort();
+      const mllpPort = o.mllp ? await freePort() : undefined;
       const name = uploadRoles.length > 1 ? `${role} ${i + 1}` : role === 'all' ? 'gateway' : role;
-      const child = await startGatewayChild(o.root, { ...o.env, ROLE: role, PORT: String(port) }, nodeArgs, {
+      const mllpEnv: Record<string, string> = mllpPort ? { MLLP_PORT: String(mllpPort), DEMO: '1' } : {};
+      const child = await startGatewayChild(o.root, { ...o.env, ...mllpEnv, ROLE: role, PORT: String(port) }, nodeArgs, {
         name, ready: (c, ms) => waitHealthy(`http://127.0.0.1:${port}`, c, ms),
       });
+      if (mllpPort) mllpPortOf.set(child, mllpPort);
       members.push({ role, child });
     }));
     const urls = members.map((m) => m.child.url);
+    const mllpPorts = members.flatMap((m) => (mllpPortOf.has(m.child) ? [mllpPortOf.get(m.child)!] : []));
     let workerEhr: WorkerEhrMode | undefined;
     if (workerCount > 0) {
       workerEhr = workerEhrMode(o.env);
@@ -107,6 +119,7 @@ export async function startFleet(o: FleetOptions): Promise<Fleet> {
     return {
       members,
       urls,
+      mllpPorts,
       layout: describeLayout(o.roles),
       ...(workerEhr ? { workerEhr } : {}),
       pids: (which) => members.filter((m) => (which === 'worker') === (m.role === 'worker')).map((m) => m.child.pid),

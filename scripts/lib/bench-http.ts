@@ -1,8 +1,10 @@
 /**
- * The benchmark's HTTP side: POST envelopes to /ingest/qd130 with bounded concurrency over one or
+ * The benchmark's HTTP side: POST submissions to the format's ingest route (or send them over MLLP) with bounded concurrency over one or
  * more gateways, read the run's totals from GET /api/stats/facilities, and wait until it is settled.
  */
 import { performance } from 'node:perf_hooks';
+import type { BenchFormat } from './bench-formats.js';
+import { sendOverMllp } from './bench-mllp.js';
 import type { BenchEnvelope } from './bench-workload.js';
 
 /** Latency of one POST. */
@@ -30,30 +32,29 @@ export interface LinkTotals {
   pending: number;
 }
 
-interface IngestAnswer {
-  records?: Array<{ status?: string }>;
-}
-
-async function postOne(url: string, key: string, envelope: BenchEnvelope): Promise<{ ms: number; accepted: number; rejected: number }> {
+async function postOne(url: string, key: string, envelope: BenchEnvelope, format: BenchFormat): Promise<{ ms: number; accepted: number; rejected: number }> {
   const t0 = performance.now();
-  const res = await fetch(`${url}/ingest/qd130`, {
+  const { transport } = format;
+  if (transport.kind === 'mllp') throw new Error('postOne is for HTTP formats');
+  const res = await fetch(`${url}${transport.path}`, {
     method: 'POST',
-    headers: { 'content-type': 'application/xml', authorization: `Bearer ${key}` },
+    headers: { 'content-type': transport.contentType, authorization: `Bearer ${key}` },
     body: envelope.body,
     signal: AbortSignal.timeout(300_000),
   });
   const text = await res.text();
   const ms = performance.now() - t0;
-  if (res.status !== 202) throw new Error(`POST /ingest/qd130 (${envelope.facility}, ${envelope.episodes} episodes) answered ${res.status}: ${text.slice(0, 500)}`);
-  const records = (JSON.parse(text) as IngestAnswer).records ?? [];
-  const accepted = records.filter((r) => r.status === 'accepted').length;
-  return { ms, accepted, rejected: records.length - accepted };
+  if (res.status !== 202 && res.status !== 200) throw new Error(`POST ${transport.path} (${envelope.facility}, ${envelope.episodes} records) answered ${res.status}: ${text.slice(0, 500)}`);
+  return { ms, ...format.count(text) };
 }
 
 /** How the POST phase is driven. */
 export interface PostPlan {
   /** Gateway base URLs; envelope i goes to `urls[i % urls.length]`. */
   urls: readonly string[];
+  /** The gateways' MLLP ports, for a format sent over MLLP (same order as `urls`). */
+  mllpPorts?: readonly number[];
+  format: BenchFormat;
   /** Generated lazily and pulled by the lanes one at a time. */
   envelopes: Iterable<BenchEnvelope>;
   keyFor: (facility: string) => string;
@@ -78,9 +79,12 @@ export async function postEnvelopes(plan: PostPlan): Promise<PostPhase & { bytes
       const next = source.next(); // synchronous: lanes never take the same envelope
       if (next.done) return;
       const envelope = next.value;
-      const url = plan.urls[index++ % plan.urls.length]!;
+      const target = index++;
+      const url = plan.urls[target % plan.urls.length]!;
       await plan.beforePost?.(envelope.episodes);
-      const r = await postOne(url, plan.keyFor(envelope.facility), envelope);
+      const r = plan.format.transport.kind === 'mllp'
+        ? await sendOverMllp(plan.mllpPorts![target % plan.mllpPorts!.length]!, envelope, plan.format)
+        : await postOne(url, plan.keyFor(envelope.facility), envelope, plan.format);
       phase.timings.push({ ms: r.ms, episodes: envelope.episodes });
       phase.accepted += r.accepted;
       phase.rejected += r.rejected;

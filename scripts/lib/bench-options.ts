@@ -3,6 +3,7 @@
  * which win over the defaults.
  */
 import { parseArgs } from 'node:util';
+import { BENCH_FORMAT_NAMES, type BenchFormatName } from './bench-formats.js';
 
 /** What one benchmark run does. */
 export interface BenchOptions {
@@ -28,10 +29,12 @@ export interface BenchOptions {
   workers: number;
   /** At most this many episodes posted but not yet settled (POSTs wait); 0 = no limit. */
   backlog: number;
+  /** What is sent (scripts/lib/bench-formats.ts): claim XML, HL7 v2 over MLLP, CSV, FHIR bundles or data-hub JSON. */
+  format: BenchFormatName;
 }
 
 interface OptionSpec {
-  key: keyof BenchOptions;
+  key: Exclude<keyof BenchOptions, 'format'>;
   flag: string;
   env: string;
   fallback: number;
@@ -68,6 +71,8 @@ export function benchUsage(): string {
     'layout: no --gateways/--workers = one ROLE=all process; --gateways N --workers M = N ROLE=gateway + M ROLE=worker',
     '        processes on the same PostgreSQL + Redis (--gateways N alone = N ROLE=all processes).',
     '--backlog N holds POSTs while N episodes are posted but not settled (steady state: each tenth is comparable).',
+    `--format F (BENCH_FORMAT) what is sent: ${BENCH_FORMAT_NAMES.join(' | ')} (default qd130); "episodes" are then records`,
+    '        (messages, rows, bundle entries), and --per-envelope the records per submission.',
   ].join('\n');
 }
 
@@ -86,6 +91,7 @@ function boundedInt(raw: string, name: string, min: number, max: number): number
 export function readBenchOptions(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): BenchOptions | undefined {
   const flagOptions: Record<string, { type: 'string' | 'boolean' }> = Object.fromEntries(SPECS.map((s) => [s.flag, { type: 'string' as const }]));
   flagOptions.help = { type: 'boolean' };
+  flagOptions.format = { type: 'string' };
   const values: Record<string, string | boolean | undefined> = parseArgs({ args: [...argv], options: flagOptions, strict: true, allowPositionals: false }).values;
   if (values.help === true) return undefined;
   const out: Partial<BenchOptions> = {};
@@ -96,6 +102,9 @@ export function readBenchOptions(argv: readonly string[], env: Readonly<Record<s
     const given = raw !== undefined && raw !== '';
     out[s.key] = given ? boundedInt(raw, name, s.min ?? 1, s.max) * (s.scale ?? 1) : s.key === 'timeoutMs' ? -1 : s.fallback;
   }
+  const format = typeof values.format === 'string' ? values.format : env.BENCH_FORMAT || 'qd130';
+  if (!(BENCH_FORMAT_NAMES as readonly string[]).includes(format)) throw new Error(`--format must be one of ${BENCH_FORMAT_NAMES.join(', ')} (got "${format.slice(0, 40)}")`);
+  out.format = format as BenchFormatName;
   if (out.timeoutMs === -1) out.timeoutMs = defaultTimeoutMs(out.episodes!);
   if (out.workers! > 0 && out.gateways === 0) throw new Error('--workers needs --gateways (somewhere to upload to)');
   return out as BenchOptions;

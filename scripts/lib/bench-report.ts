@@ -152,7 +152,7 @@ export function formatResults(r: BenchResults): string {
   const o = r.options;
   const t = r.endToEnd.totals;
   const lines: Array<[string, string]> = [
-    ['setup', `${r.cpus} CPUs here; ${o.facilities} facilities, ${o.perEnvelope} episodes/envelope, HTTP concurrency ${o.httpConcurrency}, worker concurrency ${o.workerConcurrency}, link batch ${o.linkBatchSize}`],
+    ['setup', `${r.cpus} CPUs here; format ${o.format}${o.format === 'qd130' ? '' : ' (an "episode" is one record)'}; ${o.facilities} facilities, ${o.perEnvelope} episodes/envelope, HTTP concurrency ${o.httpConcurrency}, worker concurrency ${o.workerConcurrency}, link batch ${o.linkBatchSize}`],
     ['episodes', `${fmt(r.episodes)} in ${fmt(r.envelopes)} envelopes (${r.envelopeMb} MB of XML)`],
     ['outcome', `linked ${fmt(t.linked)}, rejected ${fmt(t.rejected)}, failed ${fmt(t.failed)} (accepted at ingest ${fmt(r.ingest.accepted)})`],
     ['ingest only', `${fmt(r.ingest.episodesPerSecond)} episodes/s (${r.ingest.seconds} s for all POSTs)`],
@@ -179,5 +179,5 @@ export function formatResults(r: BenchResults): string {
 
 /** The one-line JSON form (for the closing note). */
 export function resultsJsonLine(r: BenchResults): string {
-  return JSON.stringify({ bench: 'qd130-e2e', ...r });
+  return JSON.stringify({ bench: `${r.options.format}-e2e`, format: r.options.format, ...r });
 }

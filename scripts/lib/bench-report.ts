@@ -10,8 +10,8 @@ import { CPU_PARTIES, type CpuUsage } from './bench-cpu.js';
 import type { RolePeaks } from './bench-fleet.js';
 import type { Tenth } from './bench-tenths.js';
 
-/** Targets the run is judged against. */
-export const TARGETS = { e2eEpisodesPerSecond: 1000, e2eCores: 2, ratio: 0.45 } as const;
+/** Targets of the one-pipeline issue: ≥ 1,500 episodes/s end to end on 2 cores and a ratio ≥ 0.30 (heading for 0.45). */
+export const TARGETS = { e2eEpisodesPerSecond: 1500, e2eCores: 2, ratio: 0.30 } as const;
 
 /** Nearest-rank percentile (`p` in 0..100) of `values`; NaN when empty. */
 export function percentile(values: readonly number[], p: number): number {

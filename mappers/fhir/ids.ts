@@ -2,13 +2,14 @@ import { createHash } from 'node:crypto';
 
 /** RFC 4122 URL namespace, used for name-based ids of identifiers (which are URLs + values). */
 const URL_NAMESPACE = '6ba7b811-9dad-11d1-80b4-00c04fd430c8';
+const URL_NAMESPACE_BYTES = Buffer.from(URL_NAMESPACE.replace(/-/g, ''), 'hex');
 
 /**
  * Name-based UUID (version 5, SHA-1) as in RFC 4122 §4.3: the same name always gives the same id,
  * so a resubmitted episode PUTs onto the same FHIR resources instead of creating new ones.
  */
 export function uuidV5(name: string, namespace: string = URL_NAMESPACE): string {
-  const ns = Buffer.from(namespace.replace(/-/g, ''), 'hex');
+  const ns = namespace === URL_NAMESPACE ? URL_NAMESPACE_BYTES : Buffer.from(namespace.replace(/-/g, ''), 'hex');
   const hash = createHash('sha1').update(ns).update(name, 'utf8').digest();
   hash[6] = (hash[6]! & 0x0f) | 0x50;
   hash[8] = (hash[8]! & 0x3f) | 0x80;

@@ -50,6 +50,50 @@ function contentHash(resource: FhirResource): string {
   return createHash('sha1').update(JSON.stringify(rest)).digest('hex');
 }
 
+type PutRow = { rt: string; id: string; content: unknown; hash: string; tokens: string[] };
+
+/** Stored hash, version and state of these resources (a plain read: no locks). */
+async function storedVersions(db: Db, rows: PutRow[]): Promise<Map<string, { hash: string; version: number; deleted: boolean; lastUpdated: string }>> {
+  const { rows: found } = await db.query(
+    `SELECT f.resource_type, f.id, f.version, f.last_updated, f.content_hash, f.deleted FROM fhir_resources f
+       JOIN jsonb_to_recordset($1::jsonb) AS x(rt text, id text) ON f.resource_type = x.rt AND f.id = x.id`,
+    [JSON.stringify(rows.map((r) => ({ rt: r.rt, id: r.id })))],
+  );
+  return new Map(found.map((f) => [`${f.resource_type}/${f.id}`, {
+    hash: f.content_hash, version: f.version, deleted: f.deleted, lastUpdated: new Date(f.last_updated).toISOString(),
+  }]));
+}
+
+/**
+ * Create or replace changed resources in one statement. A PUT whose content equals the stored one
+ * (written meanwhile by another transaction) changes nothing and is answered with the stored version.
+ */
+async function upsertChanged(db: Db, rows: PutRow[], at: string, results: Map<string, WriteResult>): Promise<void> {
+  const { rows: changed } = await db.query(
+    `INSERT INTO fhir_resources AS f (resource_type, id, version, content, content_hash, tokens, deleted, last_updated)
+     SELECT x.rt, x.id, 1, x.content || jsonb_build_object('meta', jsonb_build_object('versionId', '1', 'lastUpdated', $2::text)),
+            x.hash, ARRAY(SELECT jsonb_array_elements_text(x.tokens)), false, $2::timestamptz
+       FROM jsonb_to_recordset($1::jsonb) AS x(rt text, id text, content jsonb, hash text, tokens jsonb)
+     ON CONFLICT (resource_type, id) DO UPDATE
+       SET version = f.version + 1,
+           content = EXCLUDED.content || jsonb_build_object('meta', jsonb_build_object('versionId', (f.version + 1)::text, 'lastUpdated', $2::text)),
+           content_hash = EXCLUDED.content_hash, tokens = EXCLUDED.tokens, deleted = false, last_updated = EXCLUDED.last_updated
+       WHERE f.content_hash <> EXCLUDED.content_hash OR f.deleted
+     RETURNING resource_type, id, version, (xmax = 0) AS inserted`,
+    [JSON.stringify(rows), at],
+  );
+  for (const c of changed) {
+    results.set(`${c.resource_type}/${c.id}`, { type: c.resource_type, id: c.id, version: c.version, status: c.inserted ? '201 Created' : '200 OK', lastUpdated: at });
+  }
+  const unchanged = rows.filter((r) => !results.has(`${r.rt}/${r.id}`));
+  if (!unchanged.length) return;
+  const stored = await storedVersions(db, unchanged);
+  for (const [key, s] of stored) {
+    const [type, id] = key.split('/') as [string, string];
+    results.set(key, { type, id, version: s.version, status: '200 OK', lastUpdated: s.lastUpdated });
+  }
+}
+
 /**
  * Apply writes inside the caller's transaction, in (type, id) order so concurrent transactions lock
  * rows in the same order. A PUT whose content equals the stored one changes nothing (no new version):
@@ -67,33 +111,17 @@ export async function applyWrites(db: Db, writes: StoreWrite[], now: Date): Prom
       const { meta: _m, ...body } = w.resource as FhirResource & { meta?: unknown };
       return { rt: w.type, id: w.id, content: body, hash: contentHash(w.resource), tokens: searchTokens(w.resource) };
     });
-    const { rows: changed } = await db.query(
-      `INSERT INTO fhir_resources AS f (resource_type, id, version, content, content_hash, tokens, deleted, last_updated)
-       SELECT x.rt, x.id, 1, x.content || jsonb_build_object('meta', jsonb_build_object('versionId', '1', 'lastUpdated', $2::text)),
-              x.hash, ARRAY(SELECT jsonb_array_elements_text(x.tokens)), false, $2::timestamptz
-         FROM jsonb_to_recordset($1::jsonb) AS x(rt text, id text, content jsonb, hash text, tokens jsonb)
-       ON CONFLICT (resource_type, id) DO UPDATE
-         SET version = f.version + 1,
-             content = EXCLUDED.content || jsonb_build_object('meta', jsonb_build_object('versionId', (f.version + 1)::text, 'lastUpdated', $2::text)),
-             content_hash = EXCLUDED.content_hash, tokens = EXCLUDED.tokens, deleted = false, last_updated = EXCLUDED.last_updated
-         WHERE f.content_hash <> EXCLUDED.content_hash OR f.deleted
-       RETURNING resource_type, id, version, (xmax = 0) AS inserted`,
-      [JSON.stringify(rows), at],
-    );
-    for (const c of changed) {
-      results.set(`${c.resource_type}/${c.id}`, { type: c.resource_type, id: c.id, version: c.version, status: c.inserted ? '201 Created' : '200 OK', lastUpdated: at });
-    }
-    const unchanged = puts.filter((w) => !results.has(`${w.type}/${w.id}`));
-    if (unchanged.length) {
-      const { rows: same } = await db.query(
-        `SELECT f.resource_type, f.id, f.version, f.last_updated FROM fhir_resources f
-           JOIN jsonb_to_recordset($1::jsonb) AS x(rt text, id text) ON f.resource_type = x.rt AND f.id = x.id`,
-        [JSON.stringify(unchanged.map((w) => ({ rt: w.type, id: w.id })))],
-      );
-      for (const s of same) {
-        results.set(`${s.resource_type}/${s.id}`, { type: s.resource_type, id: s.id, version: s.version, status: '200 OK', lastUpdated: new Date(s.last_updated).toISOString() });
-      }
-    }
+    // Unchanged resources (the facility's Organization in every episode, a Patient sent again) are
+    // answered from what is stored, without an upsert: no new version, and no row lock that would make
+    // concurrent linkage jobs of one facility wait for each other.
+    const stored = await storedVersions(db, rows);
+    const toWrite = rows.filter((r) => {
+      const s = stored.get(`${r.rt}/${r.id}`);
+      if (!s || s.deleted || s.hash !== r.hash) return true;
+      results.set(`${r.rt}/${r.id}`, { type: r.rt, id: r.id, version: s.version, status: '200 OK', lastUpdated: s.lastUpdated });
+      return false;
+    });
+    if (toWrite.length) await upsertChanged(db, toWrite, at, results);
   }
   for (const d of deletes) {
     const { rows } = await db.query(

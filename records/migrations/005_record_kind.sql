@@ -20,5 +20,3 @@ UPDATE records r
 ALTER TABLE records ALTER COLUMN kind SET DEFAULT 'encounter';
 ALTER TABLE records ALTER COLUMN kind SET NOT NULL;
 
--- Statistics scan a period by arrival; the kind rides along so the scan needs no heap lookups for it.
-CREATE INDEX IF NOT EXISTS records_received_kind ON records (received_at, facility, kind, status);

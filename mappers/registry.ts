@@ -1,5 +1,6 @@
 import type { FormatMapper } from './contract.js';
 import { csvFormat } from './csv/index.js';
+import { fhirFormat } from './fhir-bundle/index.js';
 import { hl7v2Format } from './hl7v2/index.js';
 import { qd130Format } from './qd130/index.js';
 
@@ -8,7 +9,7 @@ import { qd130Format } from './qd130/index.js';
  * and the synthetic generators iterate this list, so a new format brings its folder and golden
  * files and nothing else.
  */
-export const FORMATS: readonly FormatMapper<any>[] = [qd130Format, csvFormat, hl7v2Format]; // eslint-disable-line @typescript-eslint/no-explicit-any
+export const FORMATS: readonly FormatMapper<any>[] = [qd130Format, csvFormat, hl7v2Format, fhirFormat]; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 /** The format registered under `name`, or undefined. */
 export function formatByName(name: string): FormatMapper<unknown> | undefined {

@@ -94,12 +94,17 @@ describe('npm run import (CLI against a real gateway)', () => {
     await mkdir(folder);
     await writeFile(join(folder, 'a.xml'), episodes(facility, `IMP-${SEED}-G`, 2));
     await writeFile(join(folder, 'kcb-or-tiem.csv'), immunizationCsv(facility, 1));
+    // A FHIR batch (the sample without its undated dose): 5 entries, 2 records (an Encounter with its Condition, a dose),
+    // counted from the stored submission, not from the response entries.
+    const bundle = JSON.parse((await readFile('samples/fhir-46001-batch.json', 'utf8')).replaceAll('"46001"', `"${facility}"`));
+    bundle.entry = bundle.entry.filter((e: { resource: { resourceType: string; occurrenceDateTime?: string } }) => e.resource.resourceType !== 'Immunization' || e.resource.occurrenceDateTime);
+    await writeFile(join(folder, 'bundle.json'), JSON.stringify(bundle));
     const { code, stdout } = await importCli([folder, '--kind', 'immunization', '--concurrency', '1'], { GATEWAY_URL: gw.url, GATEWAY_API_KEY: facilityKey });
     expect(stdout.split('\n').slice(0, 2)).toEqual([
       'facility  files  records  accepted  rejected  rejected by category',
-      `${facility}         2        3         3         0`,
+      `${facility}         3        5         5         0`,
     ]);
-    expect(stdout).toContain('All 3 records accepted.');
+    expect(stdout).toContain('All 5 records accepted.');
     expect(code).toBe(0);
   });
 
@@ -120,7 +125,7 @@ describe('npm run import (CLI against a real gateway)', () => {
   it('a refused key stops the run after the first answer', async () => {
     const folder = join(dir, 'good');
     const { code, stdout } = await importCli([folder, '--json', '--url', gw.url, '--key', 'fgw_nosuchkey_0000000000000000000000000000000', '--concurrency', '1', '--kind', 'immunization']);
-    expect(JSON.parse(stdout).failed.map((f: { reason: string }) => f.reason)).toEqual([expect.stringMatching(/^HTTP 401/), 'not sent: the gateway refused the key (HTTP 401)']);
+    expect(JSON.parse(stdout).failed.map((f: { reason: string }) => f.reason)).toEqual([expect.stringMatching(/^HTTP 401/), 'not sent: the gateway refused the key (HTTP 401)', 'not sent: the gateway refused the key (HTTP 401)']);
     expect(code).toBe(1);
   });
 

@@ -23,8 +23,11 @@ export interface RecordCounts {
   rejected: RejectedRecord[];
 }
 
-/** A file the gateway took (`records`) or refused (`failure`, the reason to show). */
-export type AnswerReading = { records: RecordCounts } | { failure: string };
+/**
+ * A file the gateway took (`records`), refused (`failure`, the reason to show), or took with an answer
+ * that counts Bundle entries rather than records (FHIR: `view`, the submission to read the records from).
+ */
+export type AnswerReading = { records: RecordCounts } | { failure: string } | { view: string };
 
 /** Category shown when the answer names none. */
 export const UNKNOWN_CATEGORY = 'UNKNOWN';
@@ -137,6 +140,9 @@ function hasRecords(v: unknown): v is { facility?: unknown; submissionId?: unkno
   return typeof v === 'object' && v !== null && Array.isArray((v as { records?: unknown }).records);
 }
 
+const isResponseBundle = (v: unknown) => typeof v === 'object' && v !== null
+  && (v as { resourceType?: unknown }).resourceType === 'Bundle' && /^(batch|transaction)-response$/.test(String((v as { type?: unknown }).type));
+
 const isEr7 = (answer: HttpAnswer) => /hl7-v2/i.test(answer.contentType) || answer.body.startsWith('MSH|');
 
 /** Why a refused file failed: status, the gateway's diagnostics, and a hint for a missing route. */
@@ -153,6 +159,13 @@ export function submissionIdOf(location: string | undefined): string | undefined
   return location ? /\/api\/submissions\/([^/?#]+)$/.exec(location)?.[1] : undefined;
 }
 
+/** The records of a submission view (`GET /api/submissions/{id}`), counted like the JSON 202. */
+export function readSubmissionView(body: string, plan: SendPlan, submissionId: string): AnswerReading {
+  const json = parseJson(body);
+  if (!hasRecords(json)) return { failure: `the submission ${submissionId} could not be read back` };
+  return { records: { ...countJsonRecords(json, plan.facilityHint), submissionId } };
+}
+
 /** What the gateway's answer says about one file. */
 export function readAnswer(answer: HttpAnswer, plan: SendPlan): AnswerReading {
   if (answer.status >= 200 && answer.status < 300) {
@@ -163,6 +176,10 @@ export function readAnswer(answer: HttpAnswer, plan: SendPlan): AnswerReading {
     }
     const json = parseJson(answer.body);
     if (hasRecords(json)) return { records: countJsonRecords(json, plan.facilityHint) };
+    // FHIR: a batch-/transaction-response has one entry per request entry (a Patient shared by two doses
+    // is one entry), so the records are read from the submission it names in Location.
+    const submissionId = submissionIdOf(answer.location);
+    if (isResponseBundle(json) && submissionId) return { view: submissionId };
     return { failure: `HTTP ${answer.status} with an answer that is neither ingest JSON nor HL7 ACKs` };
   }
   return { failure: failureOf(answer, plan) };

@@ -6,7 +6,7 @@
 import { discoverFiles, HEAD_BYTES, readHead, type FoundFile } from './discover.js';
 import { detectFormat, facilityHintOf } from './detect.js';
 import { planFile, type FilePlan, type SendPlan } from './plan.js';
-import { readAnswer } from './answers.js';
+import { readAnswer, readSubmissionView, type AnswerReading } from './answers.js';
 import { ImportProgress, type ProgressSink } from './progress.js';
 import { causeOf, sendFile, SendError, type SendHooks, type Target } from './send.js';
 import { buildSummary, type FileOutcome, type ImportSummary } from './summary.js';
@@ -57,8 +57,10 @@ export async function importFile(plan: SendPlan, target: Target, hooks: SendHook
     if (err instanceof SendError) return failed(err.message);
     throw err;
   }
-  const reading = readAnswer(answer, plan);
+  let reading = readAnswer(answer, plan);
+  if ('view' in reading) reading = await readView(reading.view, plan, target);
   if ('failure' in reading) return failed(reading.failure, answer.status);
+  if (!('records' in reading)) return failed('the submission was not read back');
   const r = reading.records;
   return {
     outcome: {
@@ -66,6 +68,18 @@ export async function importFile(plan: SendPlan, target: Target, hooks: SendHook
       ...(r.submissionId ? { submissionId: r.submissionId } : {}), accepted: r.accepted, rejected: r.rejected,
     },
   };
+}
+
+/** Read a stored submission's records back (FHIR answers count Bundle entries, not records). */
+async function readView(submissionId: string, plan: SendPlan, target: Target): Promise<AnswerReading> {
+  try {
+    const res = await fetch(`${target.url}/api/submissions/${submissionId}`, { headers: { authorization: `Bearer ${target.key}` }, signal: AbortSignal.timeout(60_000) });
+    const body = await res.text();
+    if (res.status !== 200) return { failure: `stored as submission ${submissionId}, but reading it back answered HTTP ${res.status}` };
+    return readSubmissionView(body, plan, submissionId);
+  } catch (err) {
+    return { failure: `stored as submission ${submissionId}, but reading it back failed (${causeOf(err)})` };
+  }
 }
 
 /** Is the gateway there? An error message when /health cannot be reached. */

@@ -15,6 +15,19 @@
  * on ~40 000 generated and mutated documents: identical output whenever both accept and no `&#` is
  * present; saxes refuses some inputs fast-xml-parser let through (see parseTable).
  *
+ * Fast path (2026-12-02, same machine, `npx tsx scripts/bench-inner-xml.ts`, medians, six runs):
+ *                                          saxes (buildTree)   simple-xml.ts (buildTreeFast)
+ *   XML1, makeXml1 + xml1Document (1.5 k)   136–147 µs          22–24 µs       5.8–6.5×
+ *   XML1 from inpatient-complete (2.7 k)    211–228 µs          27–31 µs       7.1–8.0×
+ *   XML2, 2 000 CHI_TIET_THUOC (2.9 M)      240–258 ms          42–44 ms       5.6–6.0×
+ * and parseTable as a whole, XML2: 266–274 ms before, 47–50 ms after (XML1: ~155 µs → 25–27 µs).
+ * (saxes was slower that day than in the table above; compare within a row.) Inner tables are almost
+ * always simple XML (no attributes, comments, PIs or DTD), so buildTreeFast reads them with
+ * indexOf/charCodeAt and gives saxes only the rest; it builds the tree through the same table-tree.ts
+ * helpers and a differential property test (simple-xml.fuzz.test.ts, 20 000 cases a run) checks that
+ * whatever it accepts, saxes accepts with the very same tree. Records reuse the tree's objects when
+ * every field is text (toRecord): copying them had become a third of parseTable on XML2.
+ *
  * Output shape: the tree is built exactly as fast-xml-parser built it with the options used until 2026-12
  * (ignoreAttributes, string values, trimValues, comments and processing instructions dropped), so records
  * and unknown-table `document`s are unchanged for every well-formed document without `&#` references:
@@ -33,6 +46,8 @@ import { SaxesParser } from 'saxes';
 import { MappingError } from '../errors.js';
 import { decodeUtf8Document, isUtf8Label } from '../shared/charset.js';
 import { quoteValue } from '../shared/quote.js';
+import { buildTreeFast } from './simple-xml.js';
+import { attach, endRun, keyFor, MAX_OPEN_ELEMENTS, newFrame, valueOf, type Frame } from './table-tree.js';
 
 /** Record tags per table (QĐ 130/4750/3176; XML1–XML5 keep their QĐ 4210 tags). vn-health-data §1.3. */
 export const RECORD_TAGS: Readonly<Record<string, string>> = {
@@ -87,66 +102,20 @@ export function decodeNoiDungFile(base64: string, location: string): string {
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
-/** Names that would reach Object.prototype: refused. */
-const REFUSED_NAMES = new Set(['__proto__', 'constructor', 'prototype']);
-/** Names that shadow Object.prototype methods: stored with a `__` prefix. */
-const PREFIXED_NAMES = new Set(['hasOwnProperty', 'toString', 'valueOf', '__defineGetter__', '__defineSetter__', '__lookupGetter__', '__lookupSetter__']);
-/** An element opened inside more than this many open elements is refused. */
-const MAX_OPEN_ELEMENTS = 100;
-const TEXT_KEY = '#text';
-
-/** One open element while the tree is built. */
-interface Frame {
-  name: string;
-  obj: Record<string, unknown>;
-  keys: number;
-  /** Text of this element so far (trimmed runs and CDATA). */
-  text: string;
-  /** The current run of character data, not yet trimmed. */
-  run: string;
-}
-
-function keyFor(name: string, loaiHoSo: string, location: string): string {
-  if (REFUSED_NAMES.has(name)) {
-    throw new MappingError(`${loaiHoSo} document cannot be parsed: element name "${name}" is reserved`, location, 'structure');
-  }
-  return PREFIXED_NAMES.has(name) ? `__${name}` : name;
-}
-
-/** The value of a closed element (see the shape at the top of this file). */
-function valueOf(frame: Frame): unknown {
-  if (frame.keys === 0) return frame.text;
-  if (frame.text.length > 0) frame.obj[TEXT_KEY] = frame.text;
-  return frame.obj;
-}
-
-function attach(parent: Frame, key: string, value: unknown): void {
-  if (Object.prototype.hasOwnProperty.call(parent.obj, key)) {
-    const prev = parent.obj[key];
-    if (Array.isArray(prev)) prev.push(value);
-    else parent.obj[key] = [prev, value];
-  } else {
-    parent.obj[key] = value;
-    parent.keys += 1;
-  }
-}
-
-function endRun(frame: Frame): void {
-  if (frame.run.length === 0) return;
-  frame.text += frame.run.trim();
-  frame.run = '';
-}
-
 /** The entity name of saxes' "undefined entity." error, read back from the source at the parser position. */
 function entityAt(xml: string, position: number): string {
   const m = /&([^&;<>\s]{1,64});$/.exec(xml.slice(Math.max(0, position - 70), position));
   return m ? m[1]! : '?';
 }
 
-/** Parse `xml` once with saxes into the `{ root: value }` tree described at the top of this file. */
-function buildTree(loaiHoSo: string, xml: string, location: string): Record<string, unknown> {
+/**
+ * Parse `xml` once with saxes into the `{ root: value }` tree described at the top of this file; throws
+ * MappingError (with line and column) for anything that is not well-formed. The reference for
+ * `buildTreeFast`, which parseTable tries first.
+ */
+export function buildTree(loaiHoSo: string, xml: string, location: string): Record<string, unknown> {
   const parser = new SaxesParser({ xmlns: false, position: true });
-  const doc: Frame = { name: '', obj: {}, keys: 0, text: '', run: '' };
+  const doc = newFrame('');
   const stack: Frame[] = [];
   const top = (): Frame | undefined => stack[stack.length - 1];
   const fail = (message: string, code: MappingError['code'] = 'structure'): never => {
@@ -170,7 +139,7 @@ function buildTree(loaiHoSo: string, xml: string, location: string): Record<stri
     const parent = top();
     if (parent) endRun(parent);
     if (!tag.isSelfClosing && stack.length > MAX_OPEN_ELEMENTS) fail(`cannot be parsed: elements are nested deeper than ${MAX_OPEN_ELEMENTS + 1} levels`, 'too-costly');
-    stack.push({ name: keyFor(tag.name, loaiHoSo, location), obj: {}, keys: 0, text: '', run: '' });
+    stack.push(newFrame(keyFor(tag.name, loaiHoSo, location)));
   });
   parser.on('closetag', () => {
     const frame = stack.pop()!;
@@ -200,20 +169,29 @@ function flatten(value: unknown): string {
   return String(value);
 }
 
+/**
+ * One record from the element `item`: field name → text, a field holding child elements as its JSON.
+ * When every field is text already (the usual case), the tree's own object is the record: the tree
+ * is not kept for tables with a record tag, and copying 2 000 × 40 fields cost more than parsing them.
+ */
+function toRecord(item: unknown): TableRecord {
+  if (!item || typeof item !== 'object') return {};
+  const obj = item as Record<string, unknown>;
+  const fields = Object.keys(obj);
+  let n = 0;
+  while (n < fields.length && typeof obj[fields[n]!] === 'string') n += 1;
+  if (n === fields.length) return obj as TableRecord;
+  const record: TableRecord = {};
+  for (const field of fields) record[field] = flatten(obj[field]);
+  return record;
+}
+
 function collect(node: unknown, tag: string, out: TableRecord[]): void {
   if (!node || typeof node !== 'object') return;
   for (const [key, value] of Object.entries(node as Record<string, unknown>)) {
-    if (key === tag) {
-      for (const item of Array.isArray(value) ? value : [value]) {
-        const record: TableRecord = {};
-        if (item && typeof item === 'object') {
-          for (const [field, v] of Object.entries(item as Record<string, unknown>)) record[field] = flatten(v);
-        }
-        out.push(record);
-      }
-    } else {
-      collect(value, tag, out);
-    }
+    if (key !== tag) collect(value, tag, out);
+    else if (Array.isArray(value)) for (const item of value) out.push(toRecord(item));
+    else out.push(toRecord(value));
   }
 }
 
@@ -230,7 +208,8 @@ export function parseTable(loaiHoSo: string, xml: string, location: string): Par
   if (/<!DOCTYPE|<!ENTITY/i.test(xml)) {
     throw new MappingError(`${loaiHoSo} document contains a DTD; entity expansion is disabled`, location, 'security');
   }
-  const doc = buildTree(loaiHoSo, xml, location);
+  // The simple subset (almost every document) is read by the fast scanner; saxes reads the rest and words the errors.
+  const doc = buildTreeFast(loaiHoSo, xml, location) ?? buildTree(loaiHoSo, xml, location);
   const rootTag = Object.keys(doc)[0];
   if (!rootTag) throw new MappingError(`${loaiHoSo} document has no root element`, location);
   const recordTag = RECORD_TAGS[loaiHoSo];

@@ -45,12 +45,20 @@ export function searchTokens(resource: FhirResource): string[] {
   return [...tokens];
 }
 
-function contentHash(resource: FhirResource): string {
-  const { meta: _meta, ...rest } = resource as FhirResource & { meta?: unknown };
-  return createHash('sha1').update(JSON.stringify(rest)).digest('hex');
+/** A PUT as stored: `content` is the resource without `meta`, already serialised once (hashed and sent as it is). */
+type PutRow = { rt: string; id: string; content: string; hash: string; tokens: string[] };
+
+/** The resource without `meta` as JSON, and its SHA-1 (an unchanged PUT is recognised by it). */
+function putRow(w: Extract<StoreWrite, { method: 'PUT' }>): PutRow {
+  const { meta: _meta, ...body } = w.resource as FhirResource & { meta?: unknown };
+  const content = JSON.stringify(body);
+  return { rt: w.type, id: w.id, content, hash: createHash('sha1').update(content).digest('hex'), tokens: searchTokens(w.resource) };
 }
 
-type PutRow = { rt: string; id: string; content: unknown; hash: string; tokens: string[] };
+/** The rows as one JSON array, each resource's text spliced in as it is (never serialised twice). */
+function rowsJson(rows: PutRow[]): string {
+  return `[${rows.map((r) => `{"rt":${JSON.stringify(r.rt)},"id":${JSON.stringify(r.id)},"hash":"${r.hash}","tokens":${JSON.stringify(r.tokens)},"content":${r.content}}`).join(',')}]`;
+}
 
 /** Stored hash, version and state of these resources (a plain read: no locks). */
 async function storedVersions(db: Db, rows: PutRow[]): Promise<Map<string, { hash: string; version: number; deleted: boolean; lastUpdated: string }>> {
@@ -80,7 +88,7 @@ async function upsertChanged(db: Db, rows: PutRow[], at: string, results: Map<st
            content_hash = EXCLUDED.content_hash, tokens = EXCLUDED.tokens, deleted = false, last_updated = EXCLUDED.last_updated
        WHERE f.content_hash <> EXCLUDED.content_hash OR f.deleted
      RETURNING resource_type, id, version, (xmax = 0) AS inserted`,
-    [JSON.stringify(rows), at],
+    [rowsJson(rows), at],
   );
   for (const c of changed) {
     results.set(`${c.resource_type}/${c.id}`, { type: c.resource_type, id: c.id, version: c.version, status: c.inserted ? '201 Created' : '200 OK', lastUpdated: at });
@@ -107,10 +115,7 @@ export async function applyWrites(db: Db, writes: StoreWrite[], now: Date): Prom
   const results = new Map<string, WriteResult>();
 
   if (puts.length) {
-    const rows = puts.map((w) => {
-      const { meta: _m, ...body } = w.resource as FhirResource & { meta?: unknown };
-      return { rt: w.type, id: w.id, content: body, hash: contentHash(w.resource), tokens: searchTokens(w.resource) };
-    });
+    const rows = puts.map(putRow);
     // Unchanged resources (the facility's Organization in every episode, a Patient sent again) are
     // answered from what is stored, without an upsert: no new version, and no row lock that would make
     // concurrent linkage jobs of one facility wait for each other.

@@ -17,9 +17,24 @@ export function uuidV5(name: string, namespace: string = URL_NAMESPACE): string 
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
+/**
+ * Recent ids by name: the same Patient id is asked for by the identity stage and the builders, the
+ * same Organization id by every episode of a facility. Bounded (cleared when full), so it holds at
+ * most a few MB whatever the input; an id is a pure function of its name, so a miss only costs time.
+ */
+const RECENT_IDS = new Map<string, string>();
+const RECENT_IDS_MAX = 4096;
+
 /** Deterministic resource id for an identifier `system|value`. */
 export function idForIdentifier(system: string, ...values: string[]): string {
-  return uuidV5(`${system}|${values.join('|')}`);
+  const name = `${system}|${values.join('|')}`;
+  let id = RECENT_IDS.get(name);
+  if (id === undefined) {
+    if (RECENT_IDS.size >= RECENT_IDS_MAX) RECENT_IDS.clear();
+    id = uuidV5(name);
+    RECENT_IDS.set(name, id);
+  }
+  return id;
 }
 
 /** The id recipes: every format derives resource ids the same way, so they land on the same resources. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ReaderLimits } from '../contract.js';
-import { isMappingError, type MappingError } from '../errors.js';
+import { feedInPieces, mappingRefusal as refusal } from '../../test/helpers/readers.js';
 import { csvFormat } from './index.js';
 import { CsvRowReader, detectDelimiter, type CsvRow } from './reader.js';
 
@@ -10,23 +10,8 @@ const HEADER = 'patient_cccd,patient_name,occurrence,note';
 function read(text: string, pieces: number[] = [], limits = LIMITS, kind: 'immunization' | 'encounter' = 'immunization'): { rows: CsvRow[]; reader: CsvRowReader } {
   const rows: CsvRow[] = [];
   const reader = new CsvRowReader(kind, (r) => rows.push(r), limits);
-  let at = 0;
-  for (const cut of [...pieces, text.length]) {
-    reader.write(text.slice(at, cut));
-    at = cut;
-  }
-  reader.end();
+  feedInPieces(reader, text, pieces);
   return { rows, reader };
-}
-
-function refusal(fn: () => unknown): MappingError {
-  try {
-    fn();
-  } catch (err) {
-    if (isMappingError(err)) return err;
-    throw err;
-  }
-  throw new Error('expected a MappingError');
 }
 
 describe('CsvRowReader', () => {

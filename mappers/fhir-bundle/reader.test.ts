@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ReaderLimits } from '../contract.js';
-import { isMappingError, type MappingError } from '../errors.js';
+import { feedInPieces, mappingRefusal as refusal } from '../../test/helpers/readers.js';
 import { fhirFormat } from './index.js';
 import type { FhirBundleItem } from './items.js';
 import { FhirBundleReader, jsonDepthProblem } from './reader.js';
@@ -14,23 +14,8 @@ const bundle = (entry: unknown[], type = 'batch') => JSON.stringify({ resourceTy
 function read(text: string, pieces: number[] = [], limits = LIMITS): { items: FhirBundleItem[]; reader: FhirBundleReader } {
   const items: FhirBundleItem[] = [];
   const reader = new FhirBundleReader((i) => items.push(i), limits);
-  let at = 0;
-  for (const cut of [...pieces, text.length]) {
-    reader.write(text.slice(at, cut));
-    at = cut;
-  }
-  reader.end();
+  feedInPieces(reader, text, pieces);
   return { items, reader };
-}
-
-function refusal(fn: () => unknown): MappingError {
-  try {
-    fn();
-  } catch (err) {
-    if (isMappingError(err)) return err;
-    throw err;
-  }
-  throw new Error('expected a MappingError');
 }
 
 describe('FhirBundleReader', () => {

@@ -3,18 +3,14 @@ import { MappingError } from '../errors.js';
 import { parseHl7Dtm } from './dtm.js';
 import { decodeEscapes, encodeText, separatorsOf, splitSegment, STANDARD_SEPARATORS, textAt, valueAt } from './er7.js';
 import { Hl7BodyReader, type Hl7MessageItem } from './reader.js';
+import { feedInPieces } from '../../test/helpers/readers.js';
 
 const S = STANDARD_SEPARATORS;
 
 function read(text: string, pieces: number[] = []): { items: Hl7MessageItem[]; header: Record<string, unknown> } {
   const items: Hl7MessageItem[] = [];
   const reader = new Hl7BodyReader((i) => items.push(i), { maxItems: 100, maxFieldChars: 10_000 });
-  let at = 0;
-  for (const cut of [...pieces, text.length]) {
-    reader.write(text.slice(at, cut));
-    at = cut;
-  }
-  reader.end();
+  feedInPieces(reader, text, pieces);
   return { items, header: reader.header };
 }
 

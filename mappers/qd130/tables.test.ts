@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { isMappingError, type MappingError } from '../errors.js';
+import type { MappingError } from '../errors.js';
+import { mappingRefusal } from '../../test/helpers/readers.js';
 import { decodeNoiDungFile, parseTable } from './tables.js';
 
 const LOC = 'HOSO[1]/FILEHOSO[1]/NOIDUNGFILE (XML1)';
@@ -7,13 +8,7 @@ const xml1 = (fields: string) => `<?xml version="1.0" encoding="utf-8"?>\n<TONG_
 const record = (fields: string) => parseTable('XML1', xml1(fields), LOC).records[0];
 
 function refusal(loai: string, xml: string): MappingError {
-  try {
-    parseTable(loai, xml, LOC);
-  } catch (err) {
-    if (isMappingError(err)) return err;
-    throw err;
-  }
-  throw new Error('expected a MappingError');
+  return mappingRefusal(() => parseTable(loai, xml, LOC));
 }
 
 describe('character references and predefined entities (XML 1.0 §4.1, §4.6), decoded once', () => {

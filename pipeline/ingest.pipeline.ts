@@ -52,6 +52,19 @@ export interface IngestCaller {
   clientId: string | null;
   facility: string | null;
   contentType: string | null;
+  /**
+   * The number of records the caller knows the body holds (MLLP group commit: one per frame). Any
+   * other count rolls the transaction back with {@link ItemCountMismatch}, so nothing is stored twice
+   * when the caller then takes the frames one at a time.
+   */
+  expectItems?: number;
+}
+
+/** The body held another number of records than the caller expected; nothing was stored. */
+export class ItemCountMismatch extends Error {
+  constructor(readonly expected: number, readonly found: number) {
+    super(`expected ${expected} records, the body holds ${found}`);
+  }
 }
 
 /** The 202 answer of every ingest route. */
@@ -168,6 +181,7 @@ async function parseAndStore(
   reader.end();
   await drain();
   format.checkEnd?.(reader.header, result.records.length);
+  if (caller.expectItems !== undefined && caller.expectItems !== result.records.length) throw new ItemCountMismatch(caller.expectItems, result.records.length);
   await flush();
 
   result.facility = headerFacility() ?? caller.facility ?? null;

@@ -4,6 +4,7 @@ import type { FormatMapper } from '../../mappers/contract.js';
 import { hl7v2Format, ER7_CONTENT_TYPE } from '../../mappers/hl7v2/index.js';
 import { isMappingError } from '../../mappers/errors.js';
 import { ingest, type IngestDeps } from '../../pipeline/ingest.pipeline.js';
+import { separatorsOf } from '../../mappers/hl7v2/er7.js';
 import { frame, MllpFramer, type MllpEvent } from './framer.js';
 
 /** One MLLP listener: its port and the facility it is bound to (null: DEMO, any facility). */
@@ -28,20 +29,26 @@ let connectionSeq = 0;
 /** Frames committed together at most (group commit of frames that arrived in one read). */
 const MAX_GROUP_FRAMES = 200;
 const SEGMENT_END = Buffer.from('\r');
+/** Segment ends as the HL7 v2 body reader knows them (mappers/hl7v2/reader.ts). */
+const SEGMENT_ENDS = /\r\n|\r|\n|\x0b|\x1c/;
+const BATCH_SEGMENTS = new Set(['FHS', 'BHS', 'BTS', 'FTS']);
 
 /**
  * The group a frame may be committed with: its sending facility (MSH-4.1) when the frame is exactly
- * one HL7 message (starts with MSH, no other MSH/FHS/BHS segment; HL7 v2.5.1 §2.5) from a facility
- * this port takes; null when it must be handled alone (a batch, stray text, another facility's message,
- * which is refused alone exactly as when it arrives by itself).
+ * one HL7 message as the HL7 v2 reader splits a body (segments end at CR, LF, 0x0B or 0x1C; a message
+ * starts at every MSH, HL7 v2.5.1 §2.5), its MSH-1/MSH-2 separators are readable, and it comes from a
+ * facility this port takes; null when it must be handled alone (a batch, stray text, unreadable
+ * separators, another facility's message), so it is answered exactly as when it arrives by itself.
  */
 export function groupKeyOf(payload: Buffer, boundFacility: string | null): string | null {
-  if (payload.length < 8 || payload.toString('latin1', 0, 4) !== 'MSH|') return null;
-  const text = payload.toString('latin1');
-  if (/[\r\n](MSH|FHS|BHS|FTS|BTS)\|/.test(text)) return null;
-  const components = text.slice(0, text.search(/[\r\n]|$/)).split('|')[3];
-  const facility = components === undefined ? '' : components.split(text[4] ?? '^')[0]!;
-  if (!facility || (boundFacility !== null && facility !== boundFacility)) return null;
+  if (payload.length < 8 || payload.toString('latin1', 0, 3) !== 'MSH') return null;
+  const lines = payload.toString('latin1').split(SEGMENT_ENDS);
+  const first = lines[0]!;
+  if (lines.slice(1).some((l) => l.startsWith('MSH') || BATCH_SEGMENTS.has(l.slice(0, 3)))) return null;
+  const seps = separatorsOf(first);
+  if (!seps) return null;
+  const facility = (first.split(seps.field)[3] ?? '').split(seps.component)[0]!;
+  if (!/^[0-9A-Za-z]{5}$/.test(facility) || (boundFacility !== null && facility !== boundFacility)) return null;
   return facility;
 }
 
@@ -71,11 +78,14 @@ export async function startMllpListener(config: MllpListenerConfig, deps: Ingest
     if (frames.length === 1) return handle(socket, { kind: 'frame', payload: frames[0]! });
     let result;
     try {
-      result = await ingest(format, Readable.from([Buffer.concat(frames.flatMap((f) => [f, SEGMENT_END]))]), 'identity', caller, deps);
+      // The count is checked inside the transaction: a group read as another number of messages is
+      // rolled back, never stored and then stored again frame by frame.
+      const body = Readable.from([Buffer.concat(frames.flatMap((f) => [f, SEGMENT_END]))]);
+      result = await ingest(format, body, 'identity', { ...caller, expectItems: frames.length }, deps);
     } catch {
       result = undefined;
     }
-    if (!result || result.records.length !== frames.length) {
+    if (!result) {
       for (const payload of frames) if (!socket.destroyed) await handle(socket, { kind: 'frame', payload });
       return;
     }

@@ -80,6 +80,18 @@ describe('HL7 v2 over MLLP (real socket)', () => {
     c.socket.destroy();
   });
 
+  it('a frame holding two messages (a sender that dropped FS CR) is read once: each message stored exactly once', async () => {
+    const c = await client(gw.mllpPort!);
+    const [a, b, d] = ['DA', 'DB', 'DC'].map((k) => `${k}-${SEED}`);
+    // VT A VT B FS CR, then VT C FS CR, in one write.
+    c.socket.write(Buffer.concat([Buffer.from([0x0b]), Buffer.from(adt(a!)), frame(adt(b!)), frame(adt(d!))]));
+    const acks = [...msa(await c.next()), ...msa(await c.next())];
+    expect(acks.map(([code]) => code)).toEqual(['AA', 'AA', 'AA']);
+    const rows = await gw.pool.query('SELECT record_key, count(*)::int AS n FROM records WHERE facility = $1 AND record_key = ANY($2) GROUP BY record_key ORDER BY 1', [facility, [a, b, d]]);
+    expect(rows.rows).toEqual([{ record_key: a, n: 1 }, { record_key: b, n: 1 }, { record_key: d, n: 1 }]);
+    c.socket.destroy();
+  });
+
   it('closes a connection that stays idle longer than MLLP_IDLE_TIMEOUT_MS', async () => {
     const c = await client(gw.mllpPort!);
     const t0 = Date.now();

@@ -1,4 +1,4 @@
-import type { RecordIssue, RecordOutcome } from '../records/model.js';
+import type { RecordIssue, RecordKind, RecordOutcome } from '../records/model.js';
 import type { Icd10Code } from './shared/icd10.js';
 import type { HisDate } from './shared/dates.js';
 
@@ -181,6 +181,11 @@ export interface MappedItem {
   position?: SourcePosition;
   /** What the format's own answer needs about this item (HL7 v2: the MSH fields its ACK echoes); see {@link FormatAnswer}. */
   reply?: unknown;
+  /**
+   * What the record is about when its facts cannot say (a rejected claim without XML1, a VXU
+   * without PID): the statistics still count it as an encounter or a vaccination record.
+   */
+  kind?: RecordKind;
 }
 
 /** What a reader must offer: feed text or bytes as they arrive; items are handed out at once. */

@@ -66,12 +66,13 @@ export function finishRecord(
     // Bounded so an absurd key is stored (rejected) rather than breaking the index,
     // cut by code point so an emoji never becomes a lone surrogate that jsonb would refuse.
     facility: sender ?? (FACILITY_CODE.test(facts.facility) ? facts.facility : 'UNKNOWN'),
-    key: Array.from(facts.key).slice(0, 200).join(''),
+    key: Array.from(facts.key.slice(0, 400)).slice(0, 200).join(''),
     status: ok ? 'accepted' : 'rejected',
     category: ok ? null : issues[0]?.category ?? 'SCHEMA',
     issues,
-    warnings: vaccineWarnings(facts.immunizations),
-    kind: facts.encounter ? 'encounter' : facts.immunizations.length ? 'immunization' : 'person',
+    // Warnings belong to accepted records: a rejected one is counted under its category only.
+    warnings: ok ? vaccineWarnings(facts.immunizations) : [],
+    kind: facts.encounter ? 'encounter' : facts.immunizations.length ? 'immunization' : item.kind ?? 'person',
     doses: facts.immunizations.length,
     unmapped: facts.unmapped,
     payload: item.payload,

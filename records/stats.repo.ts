@@ -22,7 +22,7 @@ export type FacilityStats = {
   kinds: Record<RecordKind, StatusCounts>;
   /** By source format (`qd130`, `hl7v2`, `csv`, …): only formats that sent something. */
   formats: Record<string, StatusCounts>;
-  /** Accepted records' warnings by code (an unknown vaccine): counted, never rejecting. */
+  /** Warnings of accepted records by code, one per dose or field warned about (an unknown vaccine): counted, never rejecting. */
   warnings: Partial<Record<WarningCode, number>>;
 } & StatusCounts;
 

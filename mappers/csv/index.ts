@@ -50,7 +50,7 @@ export function mapCsvRow(sent: CsvRow, ctx: MapContext): MappedItem {
   const kind = csvKindOf(ctx.options);
   const { row, context } = rowContext(sent, ctx);
   const facts = kind === 'immunization' ? immunizationRowFacts(row, context) : encounterRowFacts(row, context);
-  return { seq: row.row, facts, payload: { kind, row: row.row, line: row.line, cells: row.cells }, position: { row: row.row, line: row.line } };
+  return { seq: row.row, kind, facts, payload: { kind, row: row.row, line: row.line, cells: row.cells }, position: { row: row.row, line: row.line } };
 }
 
 /**

@@ -47,7 +47,9 @@ export function mapHl7Message(item: Hl7MessageItem, ctx: MapContext): MappedItem
   const event = textAt(msh, 9, seps, { comp: 2 })?.toUpperCase();
   const version = textAt(msh, 12, seps);
   const key = controlId ?? fallbackKey;
-  const refuse = () => ({ seq: item.index, payload, facts: facts({ key, facility }), reply: replyOf(msg, issues, true) });
+  // ADT is about an encounter, VXU about doses, whatever else the message lacks (statistics by kind).
+  const kind = type === 'ADT' ? 'encounter' as const : type === 'VXU' ? 'immunization' as const : undefined;
+  const refuse = () => ({ seq: item.index, payload, ...(kind ? { kind } : {}), facts: facts({ key, facility }), reply: replyOf(msg, issues, true) });
 
   if (!controlId) issues.add('SCHEMA', 'MSH-10', 'MSH-10 (message control id) is required and missing', '101');
   if (!version) issues.add('SCHEMA', 'MSH-12', 'MSH-12 (version id) is required and missing', '101');
@@ -65,7 +67,7 @@ export function mapHl7Message(item: Hl7MessageItem, ctx: MapContext): MappedItem
   const pid = segmentsOf(msg, 'PID')[0];
   if (!pid) {
     issues.add('SCHEMA', 'PID', 'the PID (patient identification) segment is required and missing', '100');
-    return { seq: item.index, payload, facts: facts({ key, facility }), reply: replyOf(msg, issues, false) };
+    return { seq: item.index, payload, ...(kind ? { kind } : {}), facts: facts({ key, facility }), reply: replyOf(msg, issues, false) };
   }
   const { person, patientNumber } = pidPerson(pid, seps, issues, unmapped);
   const result = facts({ key, facility, person });
@@ -76,5 +78,5 @@ export function mapHl7Message(item: Hl7MessageItem, ctx: MapContext): MappedItem
   } else {
     result.immunizations = vxuImmunizations(msg, issues, unmapped);
   }
-  return { seq: item.index, payload, facts: result, reply: replyOf(msg, issues, false) };
+  return { seq: item.index, payload, ...(kind ? { kind } : {}), facts: result, reply: replyOf(msg, issues, false) };
 }

@@ -28,7 +28,7 @@ export function mapQd130Hoso(hoso: EnvelopeHoso, ctx: MapContext): MappedItem {
   const anyKey = tables.flatMap((t) => t.records).find((rec) => rec.MA_LK)?.MA_LK;
   const fallbackKey = anyKey ?? `HOSO[${hoso.index}]`;
   const facts = (f: Partial<RecordFacts> & { key: string; facility: string; issues: RecordIssue[] }): MappedItem => ({
-    seq: hoso.index, payload: tables, facts: { conditions: [], immunizations: [], births: [], unmapped: [], ...f },
+    seq: hoso.index, payload: tables, kind: 'encounter', facts: { conditions: [], immunizations: [], births: [], unmapped: [], ...f },
   });
 
   if (xml1.length !== 1) {

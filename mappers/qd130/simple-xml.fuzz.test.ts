@@ -16,7 +16,8 @@ import { buildTreeFast } from './simple-xml.js';
 import { buildTree, parseTable, type TableRecord } from './tables.js';
 
 const LOC = 'fuzz';
-const counter = new CaseCounter('simple-xml.fuzz', 20_000);
+// Time limits are hang guards, not speed checks: generous, so a loaded CI machine (tests run in parallel) does not interrupt them.
+const counter = new CaseCounter('simple-xml.fuzz', 90_000);
 const started = Date.now();
 afterAll(() => counter.printTotal(Date.now() - started));
 
@@ -171,20 +172,20 @@ describe('fuzz: buildTreeFast agrees with saxes wherever it gives a tree', () =>
   });
 
   it('documents from the grammar of the subset and its surroundings', async () => {
-    await checkProperty(counter, 'grammar documents', document, (xml) => differential(xml), runs(8000), 8_000, summary);
+    await checkProperty(counter, 'grammar documents', document, (xml) => differential(xml), runs(8000), 30_000, summary);
     expect(seen.fast, 'the grammar must reach the fast path').toBeGreaterThan(runs(8000) / 4);
     expect(seen.fallbackRefused, 'and its surroundings').toBeGreaterThan(runs(8000) / 8);
     expect(seen.fallbackAccepted, 'including well-formed XML outside the subset').toBeGreaterThan(runs(8000) / 100);
-  }, scaledMs(20_000));
+  }, scaledMs(45_000));
 
   it('random edits (insert, delete, replace characters) of grammar documents', async () => {
-    await checkProperty(counter, 'edited grammar documents', fc.tuple(clean.document, edits), ([xml, es]) => differential(applyEdits(xml, es)), runs(5000), 5_000, summary);
-  }, scaledMs(20_000));
+    await checkProperty(counter, 'edited grammar documents', fc.tuple(clean.document, edits), ([xml, es]) => differential(applyEdits(xml, es)), runs(5000), 25_000, summary);
+  }, scaledMs(45_000));
 
   it('random edits of real inner documents (golden envelopes, synthetic XML1)', async () => {
     expect(REAL.length).toBeGreaterThan(20);
-    await checkProperty(counter, 'edited real documents', fc.tuple(fc.nat(REAL.length - 1), edits), ([i, es]) => differential(applyEdits(REAL[i]!, es), 'XML1'), runs(5000), 5_000, summary);
-  }, scaledMs(20_000));
+    await checkProperty(counter, 'edited real documents', fc.tuple(fc.nat(REAL.length - 1), edits), ([i, es]) => differential(applyEdits(REAL[i]!, es), 'XML1'), runs(5000), 25_000, summary);
+  }, scaledMs(45_000));
 
   it('parseTable records equal a full copy of the saxes tree', async () => {
     // XML2's record tag, CHI_TIET_THUOC, is also a name of the grammar: records nest, repeat and hold mixed content.
@@ -196,7 +197,7 @@ describe('fuzz: buildTreeFast agrees with saxes wherever it gives a tree', () =>
       if ('error' in tree) return;
       expect(JSON.stringify(parseTable('XML2', xml, LOC).records)).toBe(JSON.stringify(referenceRecords(tree.value, 'CHI_TIET_THUOC')));
       compared += 1;
-    }, runs(2000), 4_000, () => `(${compared} compared)`);
+    }, runs(2000), 20_000, () => `(${compared} compared)`);
     expect(compared).toBeGreaterThan(runs(2000) / 2);
-  }, scaledMs(20_000));
+  }, scaledMs(45_000));
 });

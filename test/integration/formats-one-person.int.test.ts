@@ -49,6 +49,11 @@ describe('one person, three formats (HTTP, real PostgreSQL + Redis)', () => {
     expect(hl7.text).toMatch(/\rMSA\|AA\|VXU-3F-/);
     await settled(hl7.headers.location!, 1);
 
+    // A VXU without PID is rejected, and still counted as a vaccination record (the message type says so).
+    const noPid = await request(gw.url).post('/ingest/hl7v2').set('Authorization', `Bearer ${facilityKey}`).set('Content-Type', 'x-application/hl7-v2+er7')
+      .send(`${vxu.split('\r').filter((seg) => !seg.startsWith('PID')).join('\r').replace(`VXU-3F-${SEED}`, `VXU-3F-NOPID-${SEED}`)}\r`);
+    expect(noPid.text).toMatch(/\rMSA\|AE\|VXU-3F-NOPID-/);
+
     const iso = `${birth.slice(0, 4)}-${birth.slice(4, 6)}-${birth.slice(6, 8)}`;
     const csv = [
       'patient_cccd,patient_name,patient_birth_date,patient_gender,vaccine_national_code,vaccine_local_code,vaccine_name,occurrence,dose_number',
@@ -74,14 +79,15 @@ describe('one person, three formats (HTTP, real PostgreSQL + Redis)', () => {
 
     const { totals, facilities } = await stats();
     expect(facilities).toHaveLength(1);
-    expect(totals.received).toBe(4);
+    expect(totals.received).toBe(5);
     expect(totals.kinds.encounter).toMatchObject({ received: 1, linked: 1, doses: 0 });
-    expect(totals.kinds.immunization).toMatchObject({ received: 3, linked: 3, doses: 3, dosesLinked: 3 });
+    expect(totals.kinds.immunization).toMatchObject({ received: 4, linked: 3, rejected: 1, doses: 3, dosesLinked: 3 });
+    expect(totals.kinds.person.received).toBe(0);
     expect(Object.fromEntries(Object.entries(totals.formats).map(([f, c]) => [f, (c as { linked: number }).linked]))).toEqual({ qd130: 1, hl7v2: 1, csv: 2 });
     expect(totals.warnings).toEqual({ UNKNOWN_VACCINE: 1 });
 
     const onlyDoses = await stats({ kind: 'immunization' });
-    expect(onlyDoses.totals).toMatchObject({ received: 3, linked: 3 });
+    expect(onlyDoses.totals).toMatchObject({ received: 4, linked: 3, rejected: 1 });
     expect((await stats({ format: 'csv' })).totals).toMatchObject({ received: 2, doses: 2 });
     const bad = await request(gw.url).get('/api/stats/facilities').query({ kind: 'lab' }).set('Authorization', `Bearer ${adminKey}`);
     expect(bad.status).toBe(400);

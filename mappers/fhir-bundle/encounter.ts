@@ -4,7 +4,7 @@ import { hisDateOrderKey } from '../shared/dates.js';
 import { parseIcd10, ICD10_DUAL_CLASSIFICATION } from '../shared/icd10.js';
 import { quoteValue } from '../shared/quote.js';
 import { parseFhirDateTime } from './dates.js';
-import { code, codingOf, entryPath, obj, objects, quoted, str, type JsonObject } from './json.js';
+import { code, codingOf, entryPath, identifierRecordKey, obj, objects, quoted, str, type JsonObject } from './json.js';
 import type { EntryRef } from './references.js';
 
 const ACT_CODE = 'http://terminology.hl7.org/CodeSystem/v3-ActCode';
@@ -33,11 +33,15 @@ function isPatientNumber(i: JsonObject, systems: IdentifierSystems): boolean {
   return codingOf(i.type, V2_0203)?.code === 'MR' || (typeof i.system === 'string' && i.system.startsWith(`${systems.maBnBase}/`));
 }
 
-/** The episode key: the identifier of the deployment's MA_LK system, else the official one, else the first with a value. */
+/**
+ * The episode key, from the identifier of the deployment's MA_LK system (as mappers/fhir/encounter.ts
+ * writes it), else the official one, else the first with a value (a patient number is not an episode):
+ * the value alone for the MA_LK system or none, else `system|value`.
+ */
 export function encounterKey(resource: JsonObject, systems: IdentifierSystems): string | undefined {
   const ids = objects(resource.identifier).map((i) => i.value).filter((i) => str(i.value) && !isPatientNumber(i, systems));
   const id = ids.find((i) => i.system === systems.maLk) ?? ids.find((i) => i.use === 'official') ?? ids[0];
-  return id ? str(id.value) : undefined;
+  return id ? identifierRecordKey(id, systems.maLk) : undefined;
 }
 
 /** A CodeableConcept's words: its text, else its codings' displays, else codes. */

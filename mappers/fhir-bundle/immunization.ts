@@ -2,7 +2,7 @@ import type { IdentifierSystems, ImmunizationFacts, LocalCode, RecordIssue } fro
 import { CVX, vaccineSystems } from '../fhir/immunization.js';
 import { quoteValue } from '../shared/quote.js';
 import { parseFhirDate, parseFhirDateTime } from './dates.js';
-import { code, codingOf, entryPath, obj, objects, quoted, str, type JsonObject } from './json.js';
+import { code, codingOf, entryPath, identifierRecordKey, obj, objects, quoted, str, type JsonObject } from './json.js';
 import type { EntryRef } from './references.js';
 
 const ACT_REASON = 'http://terminology.hl7.org/CodeSystem/v3-ActReason';
@@ -12,11 +12,16 @@ const PROGRAMMES = new Set(['tcmr', 'service', 'campaign']);
 const READ = new Set(['resourceType', 'id', 'meta', 'text', 'identifier', 'status', 'statusReason', 'vaccineCode', 'patient', 'occurrenceDateTime',
   'primarySource', 'lotNumber', 'expirationDate', 'site', 'route', 'performer', 'note', 'protocolApplied', 'programEligibility']);
 
-/** The dose's key at its facility: the identifier of the gateway's own system for the facility, else the official one, else the first. */
+/**
+ * The dose's key at its facility, from the identifier of the gateway's own system for the facility
+ * (`${extensionBase}/sid/immunization/<facility>`, as mappers/fhir/immunization.ts writes it), else
+ * the official one, else the first: the value alone for the own system or none, else `system|value`.
+ */
 export function immunizationKey(resource: JsonObject, systems: IdentifierSystems, facility: string): string | undefined {
+  const own = `${systems.extensionBase}/sid/immunization/${facility}`;
   const ids = objects(resource.identifier).map((i) => i.value).filter((i) => str(i.value));
-  const id = ids.find((i) => i.system === `${systems.extensionBase}/sid/immunization/${facility}`) ?? ids.find((i) => i.use === 'official') ?? ids[0];
-  return id ? str(id.value) : undefined;
+  const id = ids.find((i) => i.system === own) ?? ids.find((i) => i.use === 'official') ?? ids[0];
+  return id ? identifierRecordKey(id, own) : undefined;
 }
 
 /** The first Coding of a CodeableConcept, whatever its system, as a local code. */

@@ -7,8 +7,8 @@ import { FhirBundleReader } from './reader.js';
 
 export { fhirBundleAnswer, renderBundleResponse, FHIR_JSON } from './answer.js';
 export { itemsOfEntries, type FhirBundleItem, type BundleType } from './items.js';
-export { mapBundleItem, type FhirEntryReply, type FhirBundlePayload } from './map-item.js';
-export { FhirBundleReader, jsonDepthProblem, MAX_JSON_DEPTH } from './reader.js';
+export { mapBundleItem, type FhirEntryReply, type FhirBundlePayload, type StoredEntry, type EntryStoredWith } from './map-item.js';
+export { FhirBundleReader, jsonDepthProblem, longTextAt, DEFAULT_MAX_TEXT_CHARS, MAX_JSON_DEPTH } from './reader.js';
 
 /**
  * FHIR R4 Bundles, `POST /ingest/fhir` (docs/formats/fhir.md): a `transaction` or `batch` of

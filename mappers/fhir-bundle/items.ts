@@ -37,6 +37,30 @@ export interface FhirBundleItem {
   facility?: FacilityRef;
   /** Problems of the item's references, and why a refused entry is refused, each naming `Bundle.entry[i]…`. */
   problems: RecordIssue[];
+  /**
+   * Entries of this item that an earlier record's payload holds (a Patient or Organization several
+   * records share): entry index → that record's `seq`. Each entry is stored with one record only.
+   */
+  storedWith: Record<number, number>;
+}
+
+/** The entries an item was mapped from, each once: its main entry, Patient, Conditions, Organization. */
+export function entriesOf(item: FhirBundleItem): EntryRef[] {
+  const all = [item.main, item.patient, ...item.conditions, item.facility?.entry].filter((e): e is EntryRef => !!e);
+  const seen = new Set<number>();
+  return all.filter((e) => !seen.has(e.index) && seen.add(e.index));
+}
+
+/** Marks, in `seq` order, where each shared entry is stored: with the first record that uses it. */
+function assignStorage(items: FhirBundleItem[]): void {
+  const owner = new Map<number, number>();
+  for (const item of items) {
+    for (const e of entriesOf(item)) {
+      const seq = owner.get(e.index);
+      if (seq === undefined) owner.set(e.index, item.seq);
+      else item.storedWith[e.index] = seq;
+    }
+  }
 }
 
 const schema = (field: string, message: string): RecordIssue => ({ category: 'SCHEMA', field, message });
@@ -79,7 +103,7 @@ class Grouping {
 
   item(kind: FhirBundleItem['kind'], main: EntryRef, more: Partial<FhirBundleItem> = {}): FhirBundleItem {
     this.used.add(main.index);
-    return { seq: 0, ...this.base, kind, main, conditions: [], problems: [], ...more };
+    return { seq: 0, ...this.base, kind, main, conditions: [], problems: [], storedWith: {}, ...more };
   }
 
   /** The Patient an entry's `element` names; a problem when it names none (the Patient must be in the bundle). */
@@ -171,6 +195,7 @@ class Grouping {
     for (const [i, issue] of refused) items.push(this.item('refused', all[i]!, { problems: [issue] }));
     items.sort((a, b) => a.main.index - b.main.index);
     items.forEach((item, i) => { item.seq = i + 1; });
+    assignStorage(items);
     return items;
   }
 }

@@ -69,3 +69,16 @@ export function codingOf(concept: unknown, system: string): { code: string; disp
 export function entryPath(index: number, element?: string): string {
   return element ? `Bundle.entry[${index}].resource.${element}` : `Bundle.entry[${index}]`;
 }
+
+/**
+ * An Identifier (http://hl7.org/fhir/R4/datatypes.html#Identifier) as a record key: its value alone
+ * when its system is `own` (the gateway's own system for that kind, so the key is the one a CSV
+ * identifier or HL7 v2 field gives the same episode or dose) or absent; else `system|value`, with
+ * `\` and `|` in the system escaped as in FHIR token search, so two systems never share a key.
+ */
+export function identifierRecordKey(identifier: JsonObject, own: string): string | undefined {
+  const value = str(identifier.value);
+  if (!value) return undefined;
+  const system = str(identifier.system);
+  return !system || identifier.system === own ? value : `${system.replace(/[\\|]/g, '\\$&')}|${value}`;
+}

@@ -6,7 +6,7 @@ import { mapSource, TEST_SYSTEMS } from '../../test/helpers/formats.js';
 import { isMappingError } from '../errors.js';
 import { fhirFormat } from './index.js';
 import { itemsOfEntries } from './items.js';
-import { mapBundleItem, type FhirEntryReply } from './map-item.js';
+import { mapBundleItem, type FhirBundlePayload, type FhirEntryReply } from './map-item.js';
 
 const GOLDEN = new URL('../../test/golden/fhir/', import.meta.url);
 const inputs = readdirSync(GOLDEN).filter((f) => f.endsWith('.json') && !f.endsWith('.expected.json')).map((f) => JSON.parse(readFileSync(new URL(f, GOLDEN), 'utf8')) as unknown);
@@ -48,6 +48,44 @@ describe('mapBundleItem', () => {
     expect(mapBundleItem(again!, { systems: TEST_SYSTEMS, envelopeFacility: '46001' }).facts.key).toBe(mapped.facts.key);
     // Without a key's facility and without an Organization, the facility cannot be told.
     expect(mapBundleItem(item!, { systems: TEST_SYSTEMS, envelopeFacility: '' }).facts.issues[0]!.message).toMatch(/facility cannot be told/);
+  });
+
+  it('stores an entry several records share once: the others name it by index and the seq of the record holding it', () => {
+    const div = `<div xmlns="http://www.w3.org/1999/xhtml">${'Nguyễn Văn An '.repeat(4_000)}</div>`;
+    const bundleOf = (doses: number) => JSON.stringify({
+      resourceType: 'Bundle', type: 'batch', entry: [
+        { fullUrl: 'urn:uuid:p', resource: { resourceType: 'Patient', text: { status: 'generated', div }, identifier: [{ system: CCCD, value: '046085001234' }], name: [{ text: 'Nguyễn Văn An' }] } },
+        { fullUrl: 'urn:uuid:o', resource: { resourceType: 'Organization', identifier: [{ system: 'http://fhir.hl7.org.vn/core/sid/ma-cskcb', value: '46001' }] } },
+        ...Array.from({ length: doses }, (_, i) => ({
+          resource: {
+            resourceType: 'Immunization', identifier: [{ value: `IMM-${i}` }], status: 'completed', vaccineCode: { coding: [{ system: 'http://hl7.org/fhir/sid/cvx', code: '08' }] },
+            patient: { reference: 'urn:uuid:p' }, occurrenceDateTime: '2026-01-01', performer: [{ actor: { reference: 'urn:uuid:o' } }],
+          },
+        })),
+      ],
+    });
+    const payloads = (doses: number) => mapSource(fhirFormat, bundleOf(doses)).map(({ item }) => item.payload as FhirBundlePayload);
+    const [first, second, third] = payloads(3);
+    expect(first!.entries.map((e) => [e.index, 'resource' in e ? 'stored' : e.storedWith])).toEqual([[2, 'stored'], [0, 'stored'], [1, 'stored']]);
+    expect(second!.entries).toEqual([{ index: 3, resource: expect.objectContaining({ resourceType: 'Immunization' }) }, { index: 0, storedWith: 1 }, { index: 1, storedWith: 1 }]);
+    expect(third!.entries.slice(1)).toEqual([{ index: 0, storedWith: 1 }, { index: 1, storedWith: 1 }]);
+    // The Patient (60 KB of narrative) is stored once: 200 more doses add 200 small entries, not 200 Patients.
+    const size = (doses: number) => payloads(doses).reduce((n, p) => n + JSON.stringify(p).length, 0);
+    const one = size(1);
+    expect(one).toBeGreaterThan(div.length);
+    expect(size(201) - one).toBeLessThan(200 * 1_000);
+  });
+
+  it('a record key is cut to its first 200 code points (an emoji is never split)', () => {
+    const key = `${'a'.repeat(199)}😀${'b'.repeat(50)}`;
+    const [one] = mapSource(fhirFormat, JSON.stringify({
+      resourceType: 'Bundle', type: 'batch', entry: [
+        { fullUrl: 'urn:uuid:p', resource: { resourceType: 'Patient', identifier: [{ system: CCCD, value: '046085001234' }] } },
+        { resource: { resourceType: 'Immunization', identifier: [{ value: key }], status: 'completed', vaccineCode: { coding: [{ system: 'http://hl7.org/fhir/sid/cvx', code: '08' }] }, patient: { reference: 'urn:uuid:p' }, occurrenceDateTime: '2026-01-01' } },
+      ],
+    }));
+    expect(one!.item.facts.key).toBe(key);
+    expect(one!.record.key).toBe(`${'a'.repeat(199)}😀`);
   });
 
   it('any value anywhere in a golden Bundle maps to records or a MappingError, never a crash, never an invalid resource', () => {

@@ -5,7 +5,7 @@ import { immunizationId } from '../fhir/immunization.js';
 import { quoteValue } from '../shared/quote.js';
 import { encounterFacts } from './encounter.js';
 import { immunizationFacts } from './immunization.js';
-import type { BundleType, FhirBundleItem } from './items.js';
+import { entriesOf, type BundleType, type FhirBundleItem } from './items.js';
 import { entryPath, obj, objects, str } from './json.js';
 import { patientFacts, type PatientFacts } from './patient.js';
 import type { EntryRef } from './references.js';
@@ -26,10 +26,28 @@ export interface FhirEntryReply {
   codeSystems: { category: string; warning: string };
 }
 
-/** The stored payload: the request entries the record was mapped from, as sent. */
+/** An entry stored with this record: its place in the Bundle, `fullUrl` and resource, as sent. */
+export interface StoredEntry {
+  index: number;
+  fullUrl?: string;
+  resource: unknown;
+}
+
+/** An entry another record of the submission stores (a shared Patient or Organization): its place and that record's `seq`. */
+export interface EntryStoredWith {
+  index: number;
+  storedWith: number;
+}
+
+/**
+ * The stored payload: the request entries the record was mapped from (main entry, Patient,
+ * Conditions, Organization). An entry several records use is stored whole once, with the first of them;
+ * the others name it by index and that record's `seq` (docs/formats/fhir.md), so a Patient sent
+ * with 1,000 doses is stored once, not 1,000 times.
+ */
 export interface FhirBundlePayload {
   bundleType: BundleType;
-  entries: Array<{ index: number; fullUrl?: string; resource: unknown }>;
+  entries: Array<StoredEntry | EntryStoredWith>;
 }
 
 /** A stable key from what identifies a record without an identifier: 20 hex digits of SHA-256, prefixed. */
@@ -112,12 +130,13 @@ function mapImmunization(m: ItemMapping): void {
   if (dose.key || m.patientId) m.entries[0]!.location = `Immunization/${immunizationId(dose, facts.facility, m.patientId ?? '', systems)}`;
 }
 
-/** The request entries a record was mapped from, as sent: its stored payload. */
+/** The request entries a record was mapped from: its stored payload, each shared entry stored once (`item.storedWith`). */
 function payloadOf(item: FhirBundleItem): FhirBundlePayload {
-  const all = [item.main, item.patient, ...item.conditions, item.facility?.entry].filter((e): e is EntryRef => !!e);
-  const seen = new Set<number>();
-  const unique = all.filter((e) => !seen.has(e.index) && seen.add(e.index));
-  return { bundleType: item.bundleType, entries: unique.map((e) => ({ index: e.index, ...(e.fullUrl ? { fullUrl: e.fullUrl } : {}), resource: e.resource })) };
+  const entries = entriesOf(item).map((e): StoredEntry | EntryStoredWith => {
+    const seq = item.storedWith[e.index];
+    return seq !== undefined ? { index: e.index, storedWith: seq } : { index: e.index, ...(e.fullUrl ? { fullUrl: e.fullUrl } : {}), resource: e.resource };
+  });
+  return { bundleType: item.bundleType, entries };
 }
 
 /**

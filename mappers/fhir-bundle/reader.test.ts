@@ -69,6 +69,29 @@ describe('FhirBundleReader', () => {
     expect(ok.items[0]!.main.resource.name).toEqual([{ text: 'Phạm 😀 \\u0000' }]);
   });
 
+  it('refuses a string longer than maxTextChars (default 65536) with 413 naming its element, even a huge one', () => {
+    const roomy = { maxItems: 10, maxFieldChars: 100_000_000 };
+    const id = refusal(() => read(JSON.stringify({ resourceType: 'Bundle', id: 'x'.repeat(30_000_000), type: 'batch', entry: [patient('a')] }), [], roomy));
+    expect([id.location, id.code, id.message]).toEqual(['Bundle.id', 'too-costly', 'Bundle.id is longer than 65536 characters (MAX_TEXT_NODE_KB): send shorter texts']);
+    const name = refusal(() => read(bundle([patient('a'), { resource: { resourceType: 'Patient', name: [{ text: 'Ạ'.repeat(10_000_000) }] } }]), [], roomy));
+    expect([name.location, name.code]).toEqual(['Bundle.entry[1].resource.name[0].text', 'too-costly']);
+    const withText = (div: string) => bundle([{ resource: { resourceType: 'Patient', text: { status: 'generated', div } } }]);
+    const limits = { ...LIMITS, maxTextChars: 100 };
+    expect(read(withText('y'.repeat(100)), [], limits).items).toHaveLength(1);
+    expect(refusal(() => read(withText('y'.repeat(101)), [], limits)).location).toBe('Bundle.entry[0].resource.text.div');
+    // Measured as decoded: 100 escaped characters are 600 characters of JSON text.
+    expect(read(withText('y').replace('"y"', `"${'\\u00e9'.repeat(100)}"`), [], limits).items).toHaveLength(1);
+    const key = refusal(() => read(bundle([{ resource: { resourceType: 'Patient', ['k'.repeat(101)]: 1 } }]), [], limits));
+    expect([key.location, key.code, key.message]).toEqual(['Bundle.entry[0].resource', 'too-costly', expect.stringMatching(/^a key of Bundle\.entry\[0\]\.resource is longer than 100 characters/)]);
+  });
+
+  it('keeps Bundle.id and Bundle.identifier for the submission cut by code point, never inside a surrogate pair', () => {
+    const id = `${'a'.repeat(63)}😀${'b'.repeat(10)}`;
+    const { reader } = read(JSON.stringify({ resourceType: 'Bundle', id, identifier: { value: '😀'.repeat(300) }, type: 'batch', entry: [patient('a')] }));
+    expect(reader.header.bundleId).toBe(`${'a'.repeat(63)}😀`);
+    expect(reader.header.bundleIdentifier).toBe('😀'.repeat(200));
+  });
+
   it('a Bundle with no entry is refused once the body has ended (checkEnd)', () => {
     expect(read(bundle([])).items).toEqual([]);
     const err = refusal(() => fhirFormat.checkEnd!({}, 0));

@@ -1,5 +1,6 @@
 import type { ReaderLimits } from '../contract.js';
 import { isMappingError, MappingError } from '../errors.js';
+import { firstCodePoints } from '../shared/quote.js';
 import { itemsOfEntries, type BundleType, type FhirBundleItem } from './items.js';
 import { obj, quoted } from './json.js';
 
@@ -25,6 +26,45 @@ export function jsonDepthProblem(text: string, max: number): string | undefined 
     else if (c === 0x5b || c === 0x7b) {
       if (++depth > max) return `the Bundle is nested deeper than ${max} levels of arrays and objects`;
     } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return undefined;
+}
+
+/** Longest string (value or key) read when `limits.maxTextChars` is not set: the QĐ 130 reader's default (MAX_TEXT_NODE_KB 64). */
+export const DEFAULT_MAX_TEXT_CHARS = 65_536;
+
+/** A node of the parsed Bundle met while walking it, with the way back to the root for its name. */
+interface Visit {
+  value: unknown;
+  key: string | number;
+  parent?: Visit;
+}
+
+/** FHIRPath-style name of a node: `Bundle.entry[3].resource.text.div` (each key cut to 64 code points). */
+function pathOf(node: Visit): string {
+  const parts: string[] = [];
+  for (let at: Visit | undefined = node; at?.parent; at = at.parent) parts.push(typeof at.key === 'number' ? `[${at.key}]` : `.${firstCodePoints(at.key, 64)}`);
+  return `Bundle${parts.reverse().join('')}`;
+}
+
+/**
+ * The first string value or key of `root` (document order) longer than `max` UTF-16 code units:
+ * the FHIRPath of the string, or of the object holding the key. Walked without recursion; the
+ * name is built only for the one found.
+ */
+export function longTextAt(root: unknown, max: number): { path: string; isKey: boolean } | undefined {
+  const stack: Visit[] = [{ value: root, key: '' }];
+  for (let node = stack.pop(); node; node = stack.pop()) {
+    const v = node.value;
+    if (typeof v === 'string') {
+      if (v.length > max) return { path: pathOf(node), isKey: false };
+    } else if (Array.isArray(v)) {
+      for (let i = v.length - 1; i >= 0; i--) stack.push({ value: v[i], key: i, parent: node });
+    } else if (typeof v === 'object' && v !== null) {
+      const keys = Object.keys(v);
+      if (keys.some((k) => k.length > max)) return { path: pathOf(node), isKey: true };
+      for (let i = keys.length - 1; i >= 0; i--) stack.push({ value: (v as Record<string, unknown>)[keys[i]!], key: keys[i]!, parent: node });
+    }
   }
   return undefined;
 }
@@ -64,7 +104,8 @@ function parseFailure(err: unknown): MappingError {
  * Reads one FHIR R4 Bundle (http://hl7.org/fhir/R4/bundle.html) of type `transaction` or `batch`.
  * References between entries can point forwards, so the text is buffered whole (at most
  * `maxFieldChars`, MAX_FIELD_MB: the largest thing any reader holds; beyond it 413) and read at
- * `end()`: nesting bounded, JSON.parse, the Bundle checked, then one item per record (items.ts).
+ * `end()`: nesting bounded, JSON.parse, the Bundle checked, every string and key at most
+ * `maxTextChars` (413 naming the element), then one item per record (items.ts).
  * Anything that is not such a Bundle is a MappingError (400) naming `Bundle` or `Bundle.type`.
  */
 export class FhirBundleReader {
@@ -97,6 +138,7 @@ export class FhirBundleReader {
       throw isMappingError(err) ? err : parseFailure(err);
     }
     const bundle = this.checkBundle(parsed);
+    this.checkTexts(bundle, text.length);
     const entries = bundle.entry === undefined ? [] : bundle.entry;
     if (!Array.isArray(entries)) throw new MappingError('Bundle.entry is not an array', 'Bundle.entry', 'structure');
     this.header.entryCount = entries.length;
@@ -106,6 +148,17 @@ export class FhirBundleReader {
       throw new MappingError(`the Bundle holds more than ${this.limits.maxItems} records (MAX_RECORDS_PER_SUBMISSION)`, `Bundle.entry[${over.main.index}]`, 'too-costly');
     }
     for (const item of items) this.onItem(item);
+  }
+
+  /** Every string value and key ≤ `maxTextChars` (413 naming its element), as every reader bounds one text. */
+  private checkTexts(bundle: Record<string, unknown>, textChars: number): void {
+    const max = this.limits.maxTextChars ?? DEFAULT_MAX_TEXT_CHARS;
+    if (textChars <= max) return; // no string can be longer than the text holding it
+    const long = longTextAt(bundle, max);
+    if (long) {
+      const what = long.isKey ? `a key of ${long.path}` : long.path;
+      throw new MappingError(`${what} is longer than ${max} characters (MAX_TEXT_NODE_KB): send shorter texts`, long.path, 'too-costly');
+    }
   }
 
   /** `resourceType` Bundle and `type` transaction or batch (http://hl7.org/fhir/R4/http.html#transaction). */
@@ -120,9 +173,9 @@ export class FhirBundleReader {
     }
     this.header.bundleType = bundle.type;
     // Kept with the submission, bounded by code point (a cut surrogate pair could not be stored).
-    if (typeof bundle.id === 'string') this.header.bundleId = Array.from(bundle.id).slice(0, 64).join('');
+    if (typeof bundle.id === 'string') this.header.bundleId = firstCodePoints(bundle.id, 64);
     const identifier = obj(bundle.identifier)?.value;
-    if (typeof identifier === 'string') this.header.bundleIdentifier = Array.from(identifier).slice(0, 200).join('');
+    if (typeof identifier === 'string') this.header.bundleIdentifier = firstCodePoints(identifier, 200);
     return bundle;
   }
 }

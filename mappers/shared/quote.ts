@@ -30,3 +30,13 @@ export function quoteList(values: readonly string[], max = 5): string {
   const shown = values.slice(0, max).map((v) => quoteValue(v)).join(', ');
   return values.length > max ? `${shown} and ${values.length - max} more` : shown;
 }
+
+/**
+ * The first `max` code points of `value`, exactly as `Array.from(value).slice(0, max).join('')`
+ * but cheap for a huge value: cut by code units first (`max * 2` always holds `max` code points),
+ * so a surrogate pair is never split and a 30-million-character string is never spread into an array.
+ */
+export function firstCodePoints(value: string, max: number): string {
+  if (value.length <= max) return value;
+  return Array.from(value.slice(0, max * 2)).slice(0, max).join('');
+}

@@ -3,7 +3,8 @@
  * two good doses and one bad one → 200 batch-response with one OperationOutcome, the good doses
  * linked and found by patient; the same person sent before as claim XML and as CSV stays one
  * Patient; a transaction with an Encounter and its Conditions → transaction-response; bodies that
- * are not a batch or transaction Bundle → 400 OperationOutcome, nothing stored.
+ * are not a batch or transaction Bundle → 400 OperationOutcome, a text over MAX_TEXT_NODE_KB → 413,
+ * nothing stored.
  */
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -131,7 +132,7 @@ describe('FHIR in: POST /ingest/fhir → batch-response, linked FHIR resources (
     expect((await fhir('Condition', { encounter: `Encounter/${encounters.entry[0].resource.id}` })).total).toBe(2);
   });
 
-  it('answers a body that is not a batch or transaction Bundle with 400 and an OperationOutcome, and stores nothing', async () => {
+  it('answers a body that is not a batch or transaction Bundle with 400 (a text too long: 413) and an OperationOutcome, and stores nothing', async () => {
     const before = (await gw.pool.query('SELECT count(*)::int AS n FROM submissions')).rows[0].n;
     for (const [body, expression] of [['{"resourceType":"Patient"}', 'Bundle.resourceType'], ['{"resourceType":"Bundle","type":"collection"}', 'Bundle.type'], ['{"resourceType":', 'Bundle'], [bundle('batch', []), 'Bundle.entry']] as const) {
       const res = await send(body, 'application/json; charset=utf-8');
@@ -140,6 +141,10 @@ describe('FHIR in: POST /ingest/fhir → batch-response, linked FHIR resources (
       expect(res.body).toMatchObject({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', expression: [expression] }] });
     }
     expect((await send('{}', 'text/plain')).status).toBe(415);
+    // A text over MAX_TEXT_NODE_KB (64 KB by default) anywhere in the Bundle: 413 naming the element.
+    const long = await send(bundle('batch', [{ resource: { resourceType: 'Patient', name: [{ text: 'A'.repeat(100_000) }] } }]));
+    expect(long.status).toBe(413);
+    expect(long.body).toMatchObject({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'too-costly', expression: ['Bundle.entry[0].resource.name[0].text'] }] });
     expect((await gw.pool.query('SELECT count(*)::int AS n FROM submissions')).rows[0].n).toBe(before);
   });
 });

@@ -108,7 +108,10 @@ export function createApp(deps: AppDeps): Express {
   const admission = new UploadAdmission({ totalBytes: config.maxUploadMemoryBytes, perUploadBytes: config.uploadMemoryPerRequestBytes });
   const ingestDeps = ingestDepsOf(deps);
   app.use('/ingest', admission.middleware(), ingestRoutes(ingestDeps));
-  app.use('/api/kcb/xml', dataHubRoutes({ ingest: ingestDeps, pool, clock, admit: admission.middleware(), log })); // before /api: own body limit, hub JSON answers
+  app.use('/api/kcb/xml', dataHubRoutes({ // before /api: own body limit and memory reservation, hub JSON answers
+    ingest: ingestDeps, pool, clock, admission, log,
+    limits: { hubMaxBodyBytes: config.dataHubMaxBodyBytes, uploadMemoryBytes: config.maxUploadMemoryBytes },
+  }));
   app.use('/api/audit', auditRoutes({
     pool, clock,
     personOf: (cccd) => ({ patient: `Patient/${resourceIds.patient(config.systems, cccd)}`, valueHash: auditHash(deps.auditHashKey, cccd) }),

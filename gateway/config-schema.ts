@@ -19,6 +19,7 @@ export const ENV_SCHEMA = {
     MAX_BODY_MB: { type: 'number', minimum: 1, default: 200 },
     MAX_RECORDS_PER_SUBMISSION: { type: 'integer', minimum: 1, default: 50000 },
     MAX_FHIR_BODY_MB: { type: 'number', minimum: 1, default: 50 },
+    DATA_HUB_MAX_BODY_MB: { type: 'number', minimum: 1, default: 64 },
     LINK_BATCH_SIZE: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
     LINK_ATTEMPTS: { type: 'integer', minimum: 1, default: 8 },
     LINK_BACKOFF_MS: { type: 'integer', minimum: 1, default: 2000 },

@@ -34,6 +34,7 @@ describe('loadConfig', () => {
       maxBodyBytes: 200 * 1024 * 1024,
       maxRecordsPerSubmission: 50000,
       maxFhirBodyBytes: 50 * 1024 * 1024,
+      dataHubMaxBodyBytes: 64 * 1024 * 1024,
       linkBatchSize: 100,
       linkAttempts: 8,
       linkBackoffMs: 2000,

@@ -31,6 +31,8 @@ export interface Config {
   maxBodyBytes: number;
   maxRecordsPerSubmission: number;
   maxFhirBodyBytes: number;
+  /** Largest JSON body of `POST /api/kcb/xml/guiHoSoXml`, all files together (DATA_HUB_MAX_BODY_MB); the parser holds it whole. */
+  dataHubMaxBodyBytes: number;
   linkBatchSize: number;
   linkAttempts: number;
   linkBackoffMs: number;
@@ -217,6 +219,7 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     maxBodyBytes: Math.round((e.MAX_BODY_MB as number) * 1024 * 1024),
     maxRecordsPerSubmission: e.MAX_RECORDS_PER_SUBMISSION,
     maxFhirBodyBytes: Math.round((e.MAX_FHIR_BODY_MB as number) * 1024 * 1024),
+    dataHubMaxBodyBytes: mb(e.DATA_HUB_MAX_BODY_MB),
     linkBatchSize: e.LINK_BATCH_SIZE,
     linkAttempts: e.LINK_ATTEMPTS,
     linkBackoffMs: e.LINK_BACKOFF_MS,

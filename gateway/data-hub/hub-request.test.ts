@@ -1,7 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../../errors/outcome.js';
-import { decodeHubFile, hubBodyLimit, MAX_FILES, parseHubRequest } from './hub-request.js';
+import { decodeHubFile, MAX_FILES, parseHubRequest, takeHubFile } from './hub-request.js';
 
 const b64 = (s: string | Buffer) => Buffer.from(s).toString('base64');
 const refusal = (body: unknown) => {
@@ -72,11 +72,17 @@ describe('decodeHubFile: strict base64, gzip recognised', () => {
   });
 });
 
-describe('hubBodyLimit', () => {
-  it('allows the base64 of a MAX_BODY_MB envelope and the other fields, and not much more', () => {
-    const max = 3 * 1024 * 1024 + 1;
-    const body = JSON.stringify({ loaiHoSo: '130', maTinh: '46', maCSKCB: '46001', files: [b64(Buffer.alloc(max))] });
-    expect(body.length).toBeLessThanOrEqual(hubBodyLimit(max));
-    expect(hubBodyLimit(max)).toBeLessThan(body.length + 1024 * 1024 + 16);
+describe('takeHubFile', () => {
+  it('hands out a file once and leaves nothing of it in the request', () => {
+    const request = parseHubRequest({ maCSKCB: '46001', files: ['QUJD', 'REVG'] });
+    expect(takeHubFile(request.files, 1)).toBe('REVG');
+    expect(request.files).toEqual(['QUJD', '']);
+    expect(takeHubFile(request.files, 1)).toBe('');
+  });
+
+  it('never empties the parsed body itself', () => {
+    const body = { maCSKCB: '46001', files: ['QUJD'] };
+    takeHubFile(parseHubRequest(body).files, 0);
+    expect(body.files).toEqual(['QUJD']);
   });
 });

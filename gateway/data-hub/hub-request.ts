@@ -19,7 +19,7 @@ const PROVINCE = /^\d{2}$/;
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 const WHITESPACE = /\s/;
 
-/** A checked request: who it declares and the files as sent (base64 text). */
+/** A checked request: who it declares and the files as sent (base64 text; emptied as they are decoded, see takeHubFile). */
 export interface HubRequest {
   loaiHoSo: string;
   maTinh: string | null;
@@ -43,7 +43,7 @@ function filesOf(b: Record<string, unknown>): string[] {
   if (b.files.length > MAX_FILES) throw badRequest(`files holds ${b.files.length} files; at most ${MAX_FILES} per request`, ['files']);
   const bad = b.files.findIndex((f) => !isText(f));
   if (bad >= 0) throw badRequest(`files[${bad}] must be a base64 string`, [`files[${bad}]`]);
-  return b.files as string[];
+  return [...(b.files as string[])]; // the request's own array: its files are taken one by one (takeHubFile)
 }
 
 /** An optional short code field: absent (or empty) gives null; otherwise it must match `pattern`. */
@@ -87,7 +87,12 @@ export function decodeHubFile(text: string): DecodedFile {
   return { bytes, encoding: bytes[0] === 0x1f && bytes[1] === 0x8b ? 'gzip' : 'identity' };
 }
 
-/** Largest JSON body: base64 of a MAX_BODY_MB envelope (4/3 of it) plus 1 MiB for the other fields and line breaks. */
-export function hubBodyLimit(maxBodyBytes: number): number {
-  return Math.ceil(maxBodyBytes / 3) * 4 + 1024 * 1024;
+/**
+ * The text of file `index`, leaving '' in its place: a batch decodes its files one after the other,
+ * and need not hold every file's base64 until the answer.
+ */
+export function takeHubFile(files: string[], index: number): string {
+  const text = files[index] ?? '';
+  files[index] = '';
+  return text;
 }

@@ -4,7 +4,8 @@ import { MappingError } from '../../mappers/errors.js';
 import type { IngestResult } from '../../pipeline/ingest.pipeline.js';
 import type { SubmissionView } from '../../records/submissions.repo.js';
 import {
-  batchAnswer, batchCodeOf, errorAnswer, hubTime, KET_QUA, refusedFileResult, statusAnswer, storedFileResult, thongBaoOf, undecodableFileResult,
+  batchAnswer, batchCodeOf, batchHttp, errorAnswer, hubTime, KET_QUA, refusedFileResult, statusAnswer, storedFileResult, thongBaoOf,
+  TRANSIENT_RETRY_AFTER_SECONDS, undecodableFileResult,
   type FileResult,
 } from './hub-results.js';
 
@@ -63,8 +64,34 @@ describe('the batch code', () => {
     [[['200', true], ['206', true]], '206'],
     [[['200', true], ['205', false]], '206'],
     [[['205', false], ['400', false]], '400'],
+    [[['503', false], ['503', false]], '503'],
+    [[['503', false], ['205', false]], '503'],
+    [[['200', true], ['503', false]], '207'],
+    [[['206', true], ['503', false], ['205', false]], '207'],
+    [[['200', true], ['500', false]], '206'],
   ] as const)('%j → %s', (files, code) => {
     expect(batchCodeOf(files.map(([c, s]) => file(c, s)))).toBe(code);
+  });
+
+  const storeDown = () => refusedFileResult(2, Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }));
+
+  it('nothing stored because the store is down: HTTP 503 with Retry-After, the hub body saying to send again later', () => {
+    const a = batchAnswer('b-2', AT, { maCSKCB: '46001', loaiHoSo: '130' }, [storeDown(), storeDown()]);
+    expect(a).toMatchObject({ maKetQua: '503', thongBao: KET_QUA['503'], totalSuccess: 0, totalFailed: 2 });
+    expect(batchHttp(a)).toEqual({ status: 503, headers: { 'Retry-After': String(TRANSIENT_RETRY_AFTER_SECONDS) } });
+  });
+
+  it('some files stored, others hit the outage: 207 (resend those files unchanged), not 206 (fix and resend), HTTP 200', () => {
+    const a = batchAnswer('b-3', AT, { maCSKCB: '46001', loaiHoSo: '130' }, [storedFileResult(1, ingested(['accepted']), AT), storeDown()]);
+    expect(a).toMatchObject({ maKetQua: '207', thongBao: KET_QUA['207'], totalSuccess: 1, totalFailed: 1 });
+    expect(a.thongBao).not.toBe(KET_QUA['206']);
+    expect(a.thongBao).toMatch(/503/);
+    expect(a.fileResults[1]).toMatchObject({ maKetQua: '503', maGiaoDich: null, thongBao: KET_QUA['503'] });
+    expect(batchHttp(a)).toEqual({ status: 200, headers: {} });
+  });
+
+  it('every other batch is HTTP 200, whatever its maKetQua', () => {
+    for (const code of ['200', '205', '206', '207', '400', '403', '413', '422', '500']) expect(batchHttp({ maKetQua: code }).status).toBe(200);
   });
 
   it('counts stored and refused files and the records of all files', () => {

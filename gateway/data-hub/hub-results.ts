@@ -11,12 +11,14 @@ import type { SubmissionView } from '../../records/submissions.repo.js';
 
 /**
  * `maKetQua` values. Request level and file level share them: an HTTP status as text (the status
- * `POST /ingest/qd130` gives the same envelope, 202 read as 200), refined for files by 205, 206, 422.
+ * `POST /ingest/qd130` gives the same envelope, 202 read as 200), refined for files by 205, 206, 422,
+ * and for a batch by 207 (stored in part; the files that hit a transient fault are resent as they are).
  */
 export const KET_QUA = {
   '200': 'Tiếp nhận thành công',
   '205': 'Nội dung tệp không phải Base64 hợp lệ',
   '206': 'Đã tiếp nhận; một số hồ sơ bị từ chối, cần sửa và gửi lại',
+  '207': 'Đã tiếp nhận một phần; một số tệp chưa được lưu do lỗi tạm thời (mã 503), vui lòng gửi lại nguyên các tệp đó sau, không cần sửa',
   '400': 'Yêu cầu không hợp lệ',
   '401': 'Khóa truy cập không hợp lệ',
   '403': 'Không có quyền gửi hoặc xem hồ sơ của cơ sở KCB này',
@@ -119,14 +121,22 @@ function refused(stt: number, code: string, chiTiet: string | undefined, viTri: 
   };
 }
 
+/** The code of a file not stored because of a transient fault (storage unavailable): it is resent unchanged. */
+export const TRANSIENT = '503';
+/** Retry-After (seconds) of a batch answered HTTP 503: what `toOperationOutcome` gives a storage outage. */
+export const TRANSIENT_RETRY_AFTER_SECONDS = 5;
+
 /**
- * The request's `maKetQua`: the files' code when they all share one, else 206 when at least one
- * file was stored, else 400.
+ * The request's `maKetQua`: the files' code when they all share one. Otherwise, when a file hit a
+ * transient fault (503): 207 if another file was stored (resend the 503 files unchanged), else 503
+ * (nothing stored: retry the request later). Otherwise 206 when at least one file was stored, else 400.
  */
 export function batchCodeOf(files: readonly FileResult[]): string {
   const codes = new Set(files.map((f) => f.maKetQua));
   if (codes.size === 1) return files[0]!.maKetQua;
-  return files.some((f) => f.maGiaoDich) ? '206' : '400';
+  const stored = files.some((f) => f.maGiaoDich);
+  if (codes.has(TRANSIENT)) return stored ? '207' : TRANSIENT;
+  return stored ? '206' : '400';
 }
 
 /** The answer of guiHoSoXml. */
@@ -154,6 +164,15 @@ export function batchAnswer(batchId: string, at: Date, request: { maCSKCB: strin
     maKetQua: code, thongBao: thongBaoOf(code), batchId, thoiGianTiepNhan: hubTime(at), maCSKCB: request.maCSKCB, loaiHoSo: request.loaiHoSo,
     totalSuccess: stored, totalFailed: files.length - stored, soHoSoThanhCong: sum('soHoSoThanhCong'), soHoSoLoi: sum('soHoSoLoi'), fileResults: files,
   };
+}
+
+/**
+ * The HTTP status of a batch answer: 503 with Retry-After when nothing was stored because of a
+ * transient fault (the whole request is retried later, as it is); otherwise 200, read `maKetQua`.
+ */
+export function batchHttp(answer: Pick<BatchAnswer, 'maKetQua'>): { status: number; headers: Record<string, string> } {
+  if (answer.maKetQua === TRANSIENT) return { status: 503, headers: { 'Retry-After': String(TRANSIENT_RETRY_AFTER_SECONDS) } };
+  return { status: 200, headers: {} };
 }
 
 /** The answer of tra-cuu-trang-thai: a submission's state now. */

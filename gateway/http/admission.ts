@@ -69,10 +69,14 @@ export class UploadAdmission {
     return this.opts.perUploadBytes;
   }
 
-  /** Express middleware for upload routes: reserve or answer 503; release on finish or abort. */
-  middleware(): RequestHandler {
+  /**
+   * Express middleware for upload routes: reserve `bytesFor(req)` (default `reservationFor`, for
+   * streamed bodies; a route that holds its body whole sizes its own) or answer 503; release on
+   * finish or abort.
+   */
+  middleware(bytesFor: (req: Request) => number = (req) => this.reservationFor(req)): RequestHandler {
     return (req, res, next) => {
-      const release = this.tryReserve(this.reservationFor(req));
+      const release = this.tryReserve(bytesFor(req));
       if (!release) {
         next(new GatewayError(503, 'transient',
           `the gateway is busy with other uploads (MAX_UPLOAD_MEMORY_MB); nothing was read or stored, retry in ${this.retryAfter} s`,

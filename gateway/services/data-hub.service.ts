@@ -4,7 +4,7 @@ import type pg from 'pg';
 import { forbidden, GatewayError, notFound, tooLarge } from '../../errors/outcome.js';
 import { qd130Format } from '../../mappers/qd130/index.js';
 import { ingest, type IngestCaller, type IngestDeps } from '../../pipeline/ingest.pipeline.js';
-import { decodeHubFile, type HubRequest } from '../data-hub/hub-request.js';
+import { decodeHubFile, takeHubFile, type HubRequest } from '../data-hub/hub-request.js';
 import {
   batchAnswer, refusedFileResult, statusAnswer, storedFileResult, undecodableFileResult,
   type BatchAnswer, type FileResult, type StatusAnswer,
@@ -34,7 +34,7 @@ function contentTypeOf(request: HubRequest): string {
 /** One file through the one pipeline: its own submission, committed before the answer, or its refusal. */
 async function receiveFile(deps: DataHubDeps, request: HubRequest, clientId: string | null, index: number): Promise<FileResult> {
   const stt = index + 1;
-  const decoded = decodeHubFile(request.files[index]!);
+  const decoded = decodeHubFile(takeHubFile(request.files, index));
   if ('problem' in decoded) return undecodableFileResult(stt, decoded.problem);
   const { maxBodyBytes } = deps.ingest.limits;
   if (decoded.bytes.length > maxBodyBytes) return refusedFileResult(stt, tooLarge(`file ${stt} is ${decoded.bytes.length} bytes, larger than ${maxBodyBytes} bytes (MAX_BODY_MB)`));
@@ -55,7 +55,8 @@ async function receiveFile(deps: DataHubDeps, request: HubRequest, clientId: str
 /**
  * `guiHoSoXml`: each file (base64 of a GIAMDINHHS envelope, optionally gzip) is decoded and fed to
  * `ingest()` as one submission, one after the other; a broken file is its own result and never
- * stops the others. `batchId` names the request in the answer and the audit log only.
+ * stops the others. Each file's base64 is taken out of `request.files` as it is decoded, so only
+ * one file is held twice at a time. `batchId` names the request in the answer and the audit log only.
  */
 export async function receiveHubBatch(deps: DataHubDeps, request: HubRequest, clientId: string | null): Promise<BatchAnswer> {
   const batchId = randomUUID();

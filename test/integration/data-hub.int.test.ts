@@ -2,6 +2,7 @@
  * The data-hub contract (docs/formats/data-hub.md) over HTTP: base64 GIAMDINHHS envelopes in JSON,
  * one submission per file through the same pipeline, hub-shaped answers and the status lookup.
  */
+import { request as httpRequest } from 'node:http';
 import { gzipSync } from 'node:zlib';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -144,6 +145,70 @@ describe('data hub limits (MAX_BODY_MB=1)', () => {
 
     const tooMuch = await send([b64(big), b64(big)]);
     expect(tooMuch.status).toBe(413);
-    expect(tooMuch.body).toMatchObject({ maKetQua: '413', thongBao: expect.any(String) });
+    expect(tooMuch.body).toMatchObject({ maKetQua: '413', thongBao: expect.any(String), chiTiet: expect.stringMatching(/MAX_BODY_MB, as base64/) });
+  });
+});
+
+describe('data hub memory: a request reserves about 4 × its body, not UPLOAD_MEMORY_PER_REQUEST_MB', () => {
+  // Limit min(1 MiB, base64 of MAX_BODY_MB, 6 MiB / 4) = 1 MiB (DATA_HUB_MAX_BODY_MB). A 0.9 MiB body
+  // reserves 3.6 MiB: one fits in 6 MiB, two do not. The old cap (UPLOAD_MEMORY_PER_REQUEST_MB=1) admitted both.
+  let started: Started;
+  beforeAll(async () => { started = await startGatewayWithKeys({ DATA_HUB_MAX_BODY_MB: '1', MAX_UPLOAD_MEMORY_MB: '6', UPLOAD_MEMORY_PER_REQUEST_MB: '1' }); });
+  afterAll(async () => started?.gw.stop());
+
+  const BODY = Math.floor(0.9 * 1024 * 1024);
+  /** A JSON body of exactly `bytes` bytes (ASCII) holding `files` and padding. */
+  const padded = (files: string[], bytes: number) => {
+    const json = JSON.stringify({ maCSKCB: started.facility, files, pad: '' });
+    return `${json.slice(0, -2)}${'x'.repeat(bytes - json.length)}"}`;
+  };
+  /** Start a POST with these headers and the first byte of `body`; `finish()` sends the rest. */
+  function openHub(body: string, headers: Record<string, string>) {
+    const url = new URL(started.gw.url);
+    const req = httpRequest({
+      host: url.hostname, port: url.port, method: 'POST', path: '/api/kcb/xml/guiHoSoXml',
+      headers: { Authorization: `Bearer ${started.facilityKey}`, 'Content-Type': 'application/json', ...headers },
+    });
+    req.on('error', () => undefined);
+    const answer = new Promise<{ status: number; headers: Record<string, unknown>; body: Record<string, unknown> }>((resolve) => {
+      req.on('response', (res) => {
+        let text = '';
+        res.on('data', (d) => { text += String(d); });
+        res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: JSON.parse(text) }));
+      });
+    });
+    req.write(body.slice(0, 1));
+    return { answer, finish: () => req.end(body.slice(1)) };
+  }
+  const declared = (body: string) => ({ 'Content-Length': String(body.length) });
+  const sendWhole = async (body: string, headers: Record<string, string>) => { const h = openHub(body, headers); h.finish(); return h.answer; };
+
+  it('a second large request while the first is held gets 503 + Retry-After in hub JSON; after the first, it goes through', async () => {
+    const envelopeB64 = b64(envelope(started.facility, [[['XML1', xml1Document(makeXml1(started.facility, `LK-HUB-MEM-${SEED}`, SEED))]]]));
+    const first = openHub(padded([envelopeB64], BODY), declared(padded([envelopeB64], BODY)));
+    const second = padded(['not base64!'], BODY); // admitted, it would store nothing (205)
+    const refused = await waitFor(async () => { const r = await sendWhole(second, declared(second)); return r.status === 503 ? r : undefined; }, 10_000, 'the second request to be refused');
+    expect(refused.headers['retry-after']).toMatch(/^\d+$/);
+    expect(refused.body).toMatchObject({ maKetQua: '503', thongBao: expect.any(String), chiTiet: expect.stringMatching(/MAX_UPLOAD_MEMORY_MB/) });
+
+    first.finish();
+    expect(await first.answer).toMatchObject({ status: 200, body: { maKetQua: '200', totalSuccess: 1 } });
+    expect(await sendWhole(second, declared(second))).toMatchObject({ status: 200, body: { maKetQua: '205' } });
+  });
+
+  it('a body over the limit is 413 naming it: declared, before anything is read; chunked, cut by the parser', async () => {
+    const big = padded(['QUJD'], 1024 * 1024 + 10);
+    const early = await sendWhole(big, declared(big));
+    expect(early.status).toBe(413);
+    expect(early.body).toMatchObject({ maKetQua: '413', chiTiet: expect.stringMatching(/1048586 bytes.*1048576 bytes.*DATA_HUB_MAX_BODY_MB/) });
+    const chunked = await sendWhole(big, { 'Transfer-Encoding': 'chunked' });
+    expect(chunked.status).toBe(413);
+    expect(chunked.body).toMatchObject({ maKetQua: '413', chiTiet: expect.stringMatching(/1048576 bytes.*DATA_HUB_MAX_BODY_MB/) });
+  });
+
+  it('authentication is answered before the hub router, as an OperationOutcome', async () => {
+    const res = await request(started.gw.url).post('/api/kcb/xml/guiHoSoXml').set('Content-Type', 'application/json').send('{}');
+    expect(res.status).toBe(401);
+    expect(res.body).toMatchObject({ resourceType: 'OperationOutcome' });
   });
 });

@@ -102,6 +102,24 @@ async function upsertChanged(db: Db, rows: PutRow[], at: string, results: Map<st
   }
 }
 
+type StoredVersions = Awaited<ReturnType<typeof storedVersions>>;
+
+/** The stored resource has this content and is not deleted. */
+function isUnchanged(r: PutRow, stored: StoredVersions): boolean {
+  const s = stored.get(`${r.rt}/${r.id}`);
+  return !!s && !s.deleted && s.hash === r.hash;
+}
+
+/** Answer the unchanged rows from what is stored (200 OK, the stored version); returns them. */
+function answerUnchanged(rows: PutRow[], stored: StoredVersions, results: Map<string, WriteResult>): PutRow[] {
+  return rows.filter((r) => {
+    if (!isUnchanged(r, stored)) return false;
+    const s = stored.get(`${r.rt}/${r.id}`)!;
+    results.set(`${r.rt}/${r.id}`, { type: r.rt, id: r.id, version: s.version, status: '200 OK', lastUpdated: s.lastUpdated });
+    return true;
+  });
+}
+
 /**
  * Apply writes inside the caller's transaction, in (type, id) order so concurrent transactions lock
  * rows in the same order. A PUT whose content equals the stored one changes nothing (no new version):
@@ -114,18 +132,14 @@ export async function applyWrites(db: Db, writes: StoreWrite[], now: Date): Prom
   const at = now.toISOString();
   const results = new Map<string, WriteResult>();
 
+  let skipped: PutRow[] = [];
   if (puts.length) {
     const rows = puts.map(putRow);
     // Unchanged resources (the facility's Organization in every episode, a Patient sent again) are
     // answered from what is stored, without an upsert: no new version, and no row lock that would make
     // concurrent linkage jobs of one facility wait for each other.
-    const stored = await storedVersions(db, rows);
-    const toWrite = rows.filter((r) => {
-      const s = stored.get(`${r.rt}/${r.id}`);
-      if (!s || s.deleted || s.hash !== r.hash) return true;
-      results.set(`${r.rt}/${r.id}`, { type: r.rt, id: r.id, version: s.version, status: '200 OK', lastUpdated: s.lastUpdated });
-      return false;
-    });
+    skipped = answerUnchanged(rows, await storedVersions(db, rows), results);
+    const toWrite = rows.filter((r) => !skipped.includes(r));
     if (toWrite.length) await upsertChanged(db, toWrite, at, results);
   }
   for (const d of deletes) {
@@ -135,6 +149,14 @@ export async function applyWrites(db: Db, writes: StoreWrite[], now: Date): Prom
       [d.type, d.id, at],
     );
     results.set(`${d.type}/${d.id}`, { type: d.type, id: d.id, version: rows[0]?.version ?? null, status: '204 No Content', lastUpdated: rows[0] ? at : null });
+  }
+  // A skipped PUT must still be the last word when this transaction commits after another that changed
+  // the same resource while this one waited for a row lock (READ COMMITTED: each statement sees what
+  // was committed before it began). Look again once every lock is held; write what changed meanwhile.
+  if (skipped.length && puts.length + deletes.length > skipped.length) {
+    const latest = await storedVersions(db, skipped);
+    const changedMeanwhile = skipped.filter((r) => !isUnchanged(r, latest));
+    if (changedMeanwhile.length) await upsertChanged(db, changedMeanwhile, at, results);
   }
   return writes.map((w) => results.get(`${w.type}/${w.id}`)!);
 }

@@ -10,7 +10,7 @@ import { applyWrites, type StoreWrite } from '../../ehr-store/fhir.repo.js';
 import { createScratchDatabase, type ScratchDatabase } from '../helpers/database.js';
 
 const org = (name: string): Organization => ({ resourceType: 'Organization', id: 'org-1', name, identifier: [{ system: 'urn:x', value: '46001' }] });
-const put = (resource: Organization): StoreWrite => ({ method: 'PUT', type: 'Organization', id: resource.id!, resource });
+const put = (resource: Organization): StoreWrite => ({ method: 'PUT', type: resource.resourceType, id: resource.id!, resource });
 
 describe('fhir_resources writes (real PostgreSQL)', () => {
   let db: ScratchDatabase;
@@ -58,6 +58,35 @@ describe('fhir_resources writes (real PostgreSQL)', () => {
       other.release();
     }
     expect(await version()).toBe(5);
+  });
+
+  it('a skipped PUT is still the last word when its transaction waited for another that changed the resource', async () => {
+    const patient = (name: string) => ({ resourceType: 'Patient', id: 'p-race', name: [{ text: name }] }) as unknown as Organization;
+    const orgB = (name: string): Organization => ({ ...org(name), id: 'org-race' });
+    await applyWrites(db.pool, [put(patient('X')), put(orgB('start'))], new Date());
+    const a = await db.pool.connect();
+    const b = await db.pool.connect();
+    try {
+      await b.query('BEGIN');
+      await applyWrites(b, [put(orgB('from B'))], new Date()); // B holds the Organization row
+      await a.query('BEGIN');
+      // A: its Patient is unchanged (skipped), its Organization change waits for B.
+      const aDone = applyWrites(a, [put(patient('X')), put(orgB('from A'))], new Date());
+      for (let i = 0; i < 100; i++) {
+        const waiting = await db.pool.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`);
+        if (waiting.rows[0].n > 0) break;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      await applyWrites(b, [put(patient('Y'))], new Date()); // B changes the Patient A skipped
+      await b.query('COMMIT');
+      await aDone;
+      await a.query('COMMIT'); // A commits last: its Patient must be what is stored
+    } finally {
+      a.release();
+      b.release();
+    }
+    const stored = await db.pool.query("SELECT content->'name'->0->>'text' AS name, version FROM fhir_resources WHERE resource_type = 'Patient' AND id = 'p-race'");
+    expect(stored.rows[0]).toEqual({ name: 'X', version: 3 });
   });
 
   it('stores new resource content with lz4 when the server has it', async () => {

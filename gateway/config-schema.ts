@@ -69,6 +69,10 @@ export const ENV_SCHEMA = {
     AUDIT_ARCHIVE_DIR: { type: 'string', minLength: 1, default: '.data/audit-archive' },
     MLLP_PORT: { type: 'integer', minimum: 0, maximum: 65535 },
     MLLP_FACILITY: { type: 'string', pattern: '^[0-9A-Za-z]{5}$' },
+    // address=facility,… : the MLLP_PORT listener takes each source address's messages for its facility only.
+    MLLP_SOURCES: { type: 'string', pattern: '^[0-9A-Fa-f.:]+=[0-9A-Za-z]{5}(,[0-9A-Fa-f.:]+=[0-9A-Za-z]{5})*$' },
+    // port=facility,… : more listeners, each bound to one facility.
+    MLLP_PORTS: { type: 'string', pattern: '^[0-9]{1,5}=[0-9A-Za-z]{5}(,[0-9]{1,5}=[0-9A-Za-z]{5})*$' },
     MLLP_MAX_FRAME_BYTES: { type: 'integer', minimum: 1024, default: 1048576 },
     MLLP_IDLE_TIMEOUT_MS: { type: 'integer', minimum: 100, default: 60000 },
   },
@@ -79,3 +83,8 @@ export const DATA_AT_REST_KEYS = ['DEMO', 'DATA_ENCRYPTION', 'DATA_KEYS', 'RAW_R
 
 /** The part of the environment the audit maintenance commands (scripts/audit-maintenance.ts) read. */
 export const AUDIT_RETENTION_KEYS = ['AUDIT_RETENTION_MONTHS', 'AUDIT_RETENTION_ALLOW_SHORT', 'AUDIT_ARCHIVE_DIR'] as const;
+
+/** Thrown with every problem in the environment listed, so an operator fixes them in one go. */
+export class ConfigError extends Error {
+  override name = 'ConfigError' as const;
+}

@@ -77,6 +77,7 @@ describe('loadConfig', () => {
       minUploadRateWindowMs: 30000,
       dataAtRest: { keys: [{ id: 1, key: KEY_1 }], keySource: 'DATA_KEYS', rawRetentionDays: 365, rawArchiveDir: '.data/raw-archive' },
       auditRetention: { months: 12, archiveDir: '.data/audit-archive' },
+      mllpPorts: [],
     });
   });
 

@@ -1,5 +1,7 @@
 import { tmpdir } from 'node:os';
 import { Ajv } from 'ajv';
+import { ConfigError } from './config-schema.js';
+import { mllpFrom, mllpPortsFrom, type MllpConfig } from './mllp/config.js';
 import { DEMO_DATA_KEY, parseDataKeys, type DataKey } from '../db/encryption.js';
 import type { IdentifierSystems } from '../mappers/contract.js';
 import { AUDIT_RETENTION_KEYS, DATA_AT_REST_KEYS, ENV_SCHEMA } from './config-schema.js';
@@ -90,16 +92,10 @@ export interface Config {
   auditRetention: AuditRetentionConfig;
   /** HL7 v2 over MLLP (MLLP_PORT); absent: no listener. */
   mllp?: MllpConfig;
+  /** More MLLP listeners (MLLP_PORTS `port=facility,…`), each bound to one facility. */
+  mllpPorts: readonly MllpConfig[];
 }
 
-/** The MLLP listener: one port bound to one facility (any facility only with DEMO=1). */
-export interface MllpConfig {
-  port: number;
-  /** MLLP_FACILITY: the MSH-4 every message on the port must carry; null with DEMO=1 and no MLLP_FACILITY. */
-  facility: string | null;
-  maxFrameBytes: number;
-  idleTimeoutMs: number;
-}
 
 /** Audit log retention (AUDIT_RETENTION_MONTHS, AUDIT_RETENTION_ALLOW_SHORT, AUDIT_ARCHIVE_DIR). */
 export interface AuditRetentionConfig {
@@ -126,10 +122,6 @@ export const MIN_AUDIT_RETENTION_MONTHS = 12;
 
 const mb = (v: unknown) => Math.round((v as number) * 1024 * 1024);
 
-/** Thrown with every problem in the environment listed, so an operator fixes them in one go. */
-export class ConfigError extends Error {
-  override name = 'ConfigError' as const;
-}
 
 /** Validate `env` against `schema` (coercion, defaults, every problem listed in one ConfigError). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- validated and defaulted by the schema
@@ -264,14 +256,9 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     dataAtRest: dataAtRestFrom(e),
     auditRetention: auditRetentionFrom(e),
     ...(e.MLLP_PORT !== undefined ? { mllp: mllpFrom(e) } : {}),
+    mllpPorts: mllpPortsFrom(e),
   });
 }
 
-/** MLLP_PORT needs MLLP_FACILITY (the port's facility) unless DEMO=1, where the port takes any facility. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- validated and defaulted by the schema
-function mllpFrom(e: Record<string, any>): MllpConfig {
-  if (!e.MLLP_FACILITY && !e.DEMO) {
-    throw new ConfigError('invalid configuration:\n  MLLP_PORT: needs MLLP_FACILITY (the facility code this port accepts), or DEMO=1 to accept every facility');
-  }
-  return Object.freeze({ port: e.MLLP_PORT, facility: e.MLLP_FACILITY ?? null, maxFrameBytes: e.MLLP_MAX_FRAME_BYTES, idleTimeoutMs: e.MLLP_IDLE_TIMEOUT_MS });
-}
+export { ConfigError };
+export type { MllpConfig };

@@ -28,6 +28,8 @@ export interface Runtime {
   server?: Server;
   /** The MLLP listener's port, when MLLP_PORT is set. */
   mllpPort?: number;
+  /** Every MLLP listener's port (MLLP_PORT first, then MLLP_PORTS). */
+  mllpPorts: number[];
   url: string;
   log: Logger;
   stop: () => Promise<void>;
@@ -69,7 +71,7 @@ export async function startRuntime(config: Readonly<Config>, log: Logger = pino(
   const enqueueLink = (ids: number[], jobId: string) => enqueueLinkBatch(queue, ids, jobId);
 
   let server: Server | undefined;
-  let mllp: MllpListener | undefined;
+  const mllp: MllpListener[] = [];
   let url = '';
   if (runGateway) {
     // Spool files a crash left behind (an upload is spooled for at most REQUEST_TIMEOUT_MS).
@@ -90,10 +92,12 @@ export async function startRuntime(config: Readonly<Config>, log: Logger = pino(
     const address = server.address();
     url = typeof address === 'object' && address ? `http://${config.host}:${address.port}` : '';
     log.info({ url, role: config.role }, 'gateway listening');
-    if (config.mllp) {
-      // HL7 v2 over MLLP: the same ingest pipeline as POST /ingest/hl7v2, the port bound to one facility.
-      mllp = await startMllpListener({ ...config.mllp, host: config.host }, ingestDepsOf(appDeps));
-      log.info({ port: mllp.port, facility: config.mllp.facility ?? 'any (DEMO)' }, 'mllp listening');
+    // HL7 v2 over MLLP: the same ingest pipeline as POST /ingest/hl7v2; each port bound to one facility
+    // (or to a facility per source address), MLLP_PORT first, then MLLP_PORTS.
+    for (const listener of [...(config.mllp ? [config.mllp] : []), ...config.mllpPorts]) {
+      const started = await startMllpListener({ ...listener, host: config.host }, ingestDepsOf(appDeps));
+      mllp.push(started);
+      log.info({ port: started.port, facility: listener.sources ? 'per source address' : listener.facility ?? 'any (DEMO)' }, 'mllp listening');
     }
   }
 
@@ -118,11 +122,12 @@ export async function startRuntime(config: Readonly<Config>, log: Logger = pino(
 
   return {
     ...(server ? { server } : {}),
-    ...(mllp ? { mllpPort: mllp.port } : {}),
+    ...(mllp[0] ? { mllpPort: mllp[0].port } : {}),
+    mllpPorts: mllp.map((l) => l.port),
     url,
     log,
     async stop() {
-      await mllp?.close();
+      await Promise.all(mllp.map((l) => l.close()));
       if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));
       await thread?.stop();
       await relay?.stop();

@@ -5,14 +5,17 @@ import { hl7v2Format, ER7_CONTENT_TYPE } from '../../mappers/hl7v2/index.js';
 import { isMappingError } from '../../mappers/errors.js';
 import { ingest, type IngestDeps } from '../../pipeline/ingest.pipeline.js';
 import { separatorsOf } from '../../mappers/hl7v2/er7.js';
+import { normalizeAddress } from './config.js';
 import { frame, MllpFramer, type MllpEvent } from './framer.js';
 
 /** One MLLP listener: its port and the facility it is bound to (null: DEMO, any facility). */
 export interface MllpListenerConfig {
   port: number;
   host: string;
-  /** Every message on this port must come from this MSH-4 facility; null accepts any (DEMO only). */
+  /** Every message on this port must come from this MSH-4 facility; null accepts any (DEMO only, or with `sources`). */
   facility: string | null;
+  /** The facility of each source address allowed to connect (MLLP_SOURCES); other addresses are closed at once. */
+  sources?: Readonly<Record<string, string>> | null;
   /** Largest frame (MLLP_MAX_FRAME_BYTES); a larger one is discarded and answered AR. */
   maxFrameBytes: number;
   /** A connection silent this long is closed (MLLP_IDLE_TIMEOUT_MS). */
@@ -26,6 +29,8 @@ export interface MllpListener {
 }
 
 let connectionSeq = 0;
+/** Who submits over one connection: no key; the port's or the source address's facility. */
+type MllpCaller = { clientId: null; facility: string | null; contentType: string };
 /** Frames committed together at most (group commit of frames that arrived in one read). */
 const MAX_GROUP_FRAMES = 200;
 const SEGMENT_END = Buffer.from('\r');
@@ -67,15 +72,17 @@ export async function startMllpListener(config: MllpListenerConfig, deps: Ingest
     socket.write(frame(answer.renderUnreadable({ message, location }, { now: new Date(), idBase: idBase() })));
   };
 
-  const caller = { clientId: null, facility: config.facility, contentType: ER7_CONTENT_TYPE };
+  /** The facility a connection submits for: the port's, or its source address's (undefined: refused). */
+  const facilityOf = (socket: Socket): string | null | undefined =>
+    (config.sources ? config.sources[normalizeAddress(socket.remoteAddress ?? '')] : config.facility);
   /**
    * Group commit: frames that arrived together and each hold exactly one message go through one
    * `ingest()` (one transaction, one submission), and each still gets its own ACK frame, in order,
    * after the commit. If the group is refused as a whole (another facility's message, a store
    * error) nothing of it was committed, and its frames are taken one at a time instead.
    */
-  const handleGroup = async (socket: Socket, frames: Buffer[]) => {
-    if (frames.length === 1) return handle(socket, { kind: 'frame', payload: frames[0]! });
+  const handleGroup = async (socket: Socket, caller: MllpCaller, frames: Buffer[]) => {
+    if (frames.length === 1) return handle(socket, caller, { kind: 'frame', payload: frames[0]! });
     let result;
     try {
       // The count is checked inside the transaction: a group read as another number of messages is
@@ -86,7 +93,7 @@ export async function startMllpListener(config: MllpListenerConfig, deps: Ingest
       result = undefined;
     }
     if (!result) {
-      for (const payload of frames) if (!socket.destroyed) await handle(socket, { kind: 'frame', payload });
+      for (const payload of frames) if (!socket.destroyed) await handle(socket, caller, { kind: 'frame', payload });
       return;
     }
     const now = new Date();
@@ -94,7 +101,7 @@ export async function startMllpListener(config: MllpListenerConfig, deps: Ingest
     deps.log.info({ port: config.port, submission: result.submissionId, messages: frames.length }, 'mllp frames stored');
   };
 
-  const handle = async (socket: Socket, event: MllpEvent) => {
+  const handle = async (socket: Socket, caller: MllpCaller, event: MllpEvent) => {
     if (event.kind === 'garbage') return refuse(socket, `${event.bytes} bytes outside an MLLP frame (0x0B … 0x1C 0x0D) were skipped`);
     if (event.kind === 'oversize') return refuse(socket, `an MLLP frame of ${event.bytes} bytes is larger than MLLP_MAX_FRAME_BYTES (${config.maxFrameBytes}); it was not read`);
     try {
@@ -113,6 +120,14 @@ export async function startMllpListener(config: MllpListenerConfig, deps: Ingest
   };
 
   const server: Server = createServer((socket) => {
+    const facility = facilityOf(socket);
+    if (facility === undefined) {
+      // MLLP has no authentication: an address not bound to a facility (MLLP_SOURCES) is not served at all.
+      deps.log.warn({ port: config.port, address: socket.remoteAddress }, 'mllp connection from an address bound to no facility refused');
+      socket.destroy();
+      return;
+    }
+    const caller: MllpCaller = { clientId: null, facility, contentType: ER7_CONTENT_TYPE };
     sockets.add(socket);
     const framer = new MllpFramer(config.maxFrameBytes);
     socket.setTimeout(config.idleTimeoutMs, () => socket.destroy());
@@ -124,23 +139,23 @@ export async function startMllpListener(config: MllpListenerConfig, deps: Ingest
         let group: Buffer[] = [];
         let groupKey: string | null = null;
         const flush = async () => {
-          if (group.length && !socket.destroyed) await handleGroup(socket, group);
+          if (group.length && !socket.destroyed) await handleGroup(socket, caller, group);
           group = [];
         };
         for (const event of framer.push(chunk)) {
           if (socket.destroyed) return;
-          const key = event.kind === 'frame' ? groupKeyOf(event.payload, config.facility) : null;
+          const key = event.kind === 'frame' ? groupKeyOf(event.payload, facility) : null;
           if (key === null || key !== groupKey || group.length >= MAX_GROUP_FRAMES) await flush();
           groupKey = key;
           if (key !== null && event.kind === 'frame') group.push(event.payload);
-          else await handle(socket, event);
+          else await handle(socket, caller, event);
         }
         await flush();
         if (!socket.destroyed) socket.resume();
       })();
     });
     socket.on('end', () => {
-      for (const event of framer.end()) if (event.kind === 'garbage' && !socket.destroyed) void handle(socket, event);
+      for (const event of framer.end()) if (event.kind === 'garbage' && !socket.destroyed) void handle(socket, caller, event);
       socket.end();
     });
   });

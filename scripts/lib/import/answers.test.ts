@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { countAcks, outcomeDiagnostics, parseAcks, readAnswer, safeMessage } from './answers.js';
+import { countAcks, countJsonRecords, outcomeDiagnostics, parseAcks, readAnswer, safeMessage } from './answers.js';
 import type { SendPlan } from './plan.js';
 
 const plan = (format: SendPlan['format'], route: string, facilityHint?: string): SendPlan => ({
@@ -69,5 +69,14 @@ describe('reading an answer', () => {
     expect(safeMessage('x'.repeat(400))).toHaveLength(300);
     expect(outcomeDiagnostics('{"resourceType":"Patient"}')).toBeUndefined();
     expect(outcomeDiagnostics('not json')).toBeUndefined();
+  });
+});
+
+describe('submission views (FHIR answers are read back from the stored submission)', () => {
+  it('count under the one facility their records name when the view names none (an admin key\'s Bundle)', () => {
+    const view = { submissionId: 's1', facility: null, records: [{ status: 'linked', facility: '46001', key: 'a' }, { status: 'rejected', facility: '46001', key: 'b', category: 'SCHEMA' }] };
+    expect(countJsonRecords(view)).toEqual({ facility: '46001', submissionId: 's1', accepted: 1, rejected: [{ key: 'b', category: 'SCHEMA' }] });
+    const mixed = { ...view, records: [{ status: 'linked', facility: '46001' }, { status: 'linked', facility: '51001' }] };
+    expect(countJsonRecords(mixed, '79001').facility).toBe('79001');
   });
 });

@@ -36,6 +36,8 @@ export const UNKNOWN_FACILITY = 'unknown';
 
 interface JsonRecord {
   status?: unknown;
+  /** Submission views name it per record. */
+  facility?: unknown;
   key?: unknown;
   category?: unknown;
   issues?: Array<{ category?: unknown }>;
@@ -61,7 +63,10 @@ export function countJsonRecords(answer: { facility?: unknown; submissionId?: un
     });
   }
   const submissionId = text(answer.submissionId);
-  return { facility: text(answer.facility) ?? facilityHint ?? UNKNOWN_FACILITY, ...(submissionId ? { submissionId } : {}), accepted, rejected };
+  // A submission view names each record's facility; an admin's FHIR Bundle has no facility of its own.
+  const recordFacilities = new Set(answer.records.map((r) => text(r.facility)).filter((f): f is string => f !== undefined));
+  const fromRecords = recordFacilities.size === 1 ? [...recordFacilities][0] : undefined;
+  return { facility: text(answer.facility) ?? fromRecords ?? facilityHint ?? UNKNOWN_FACILITY, ...(submissionId ? { submissionId } : {}), accepted, rejected };
 }
 
 /** One message's acknowledgment. */

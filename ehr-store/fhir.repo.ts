@@ -139,7 +139,8 @@ export async function applyWrites(db: Db, writes: StoreWrite[], now: Date): Prom
     // answered from what is stored, without an upsert: no new version, and no row lock that would make
     // concurrent linkage jobs of one facility wait for each other.
     skipped = answerUnchanged(rows, await storedVersions(db, rows), results);
-    const toWrite = rows.filter((r) => !skipped.includes(r));
+    const unchanged = new Set(skipped);
+    const toWrite = rows.filter((r) => !unchanged.has(r));
     if (toWrite.length) await upsertChanged(db, toWrite, at, results);
   }
   for (const d of deletes) {

@@ -3,28 +3,16 @@
  * real PostgreSQL + Redis): a facility per source address (MLLP_SOURCES), an address bound to none
  * closed at once, and more ports each bound to one facility (MLLP_PORTS).
  */
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeXml1 } from '../../scripts/lib/qd130-synthetic.js';
+import { freePort } from '../../scripts/lib/bench-child.js';
 import { frame } from '../../gateway/mllp/framer.js';
 import { startTestGateway, uniqueFacility } from '../helpers/gateway.js';
-import { mllpClient, msa } from '../helpers/mllp-client.js';
+import { a04Message, mllpClient, msa } from '../helpers/mllp-client.js';
 
 type Gateway = Awaited<ReturnType<typeof startTestGateway>>;
 const SEED = Math.floor(Math.random() * 1e9);
 
-const freePort = () => new Promise<number>((resolve) => {
-  const s = createServer().listen(0, '127.0.0.1', () => {
-    const { port } = s.address() as { port: number };
-    s.close(() => resolve(port));
-  });
-});
-
-const a04 = (facility: string, control: string) => {
-  const x = makeXml1(facility, control, SEED + control.length);
-  const [family, ...rest] = x.HO_TEN!.split(' ');
-  return `MSH|^~\\&|HIS|${facility}|GW|SYT|20260115083000||ADT^A04|${control}|P|2.5.1\rPID|1||${x.SO_CCCD}^^^BCA^NI||${family}^${rest.join(' ')}||${x.NGAY_SINH!.slice(0, 8)}|${x.GIOI_TINH === '2' ? 'F' : 'M'}\rPV1|1|O${'|'.repeat(17)}V-${control}\r`;
-};
+const a04 = (facility: string, control: string) => a04Message(facility, control, SEED + control.length);
 
 describe('MLLP bindings: per source address and per port', () => {
   const [f1, f2] = [uniqueFacility(), uniqueFacility()];

@@ -4,10 +4,9 @@
  * accepted message ends in the FHIR store; a connection cut mid-frame loses nothing it was ACKed for.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeXml1 } from '../../scripts/lib/qd130-synthetic.js';
 import { frame } from '../../gateway/mllp/framer.js';
 import { startTestGateway, uniqueFacility, waitFor } from '../helpers/gateway.js';
-import { mllpClient, msa } from '../helpers/mllp-client.js';
+import { a04Message, mllpClient, msa } from '../helpers/mllp-client.js';
 
 type Gateway = Awaited<ReturnType<typeof startTestGateway>>;
 const SEED = Math.floor(Math.random() * 1e9);
@@ -23,15 +22,7 @@ describe('MLLP: 1,000 messages on 3 connections (real sockets)', () => {
   afterAll(async () => gw?.stop());
 
   /** An ADT^A04 of a distinct synthetic person (valid CCCD), one visit each. */
-  const a04 = (control: string, seed: number) => {
-    const x = makeXml1(facility, control, seed);
-    const [family, ...rest] = x.HO_TEN!.split(' ');
-    return [
-      `MSH|^~\\&|HIS|${facility}|GATEWAY|SYT|20260115083000||ADT^A04^ADT_A01|${control}|P|2.5.1`,
-      `PID|1||${x.SO_CCCD}^^^BCA^NI||${family}^${rest.join(' ')}||${x.NGAY_SINH!.slice(0, 8)}|${x.GIOI_TINH === '2' ? 'F' : 'M'}`,
-      `PV1|1|O${'|'.repeat(17)}V-${control}`,
-    ].join('\r') + '\r';
-  };
+  const a04 = (control: string, seed: number) => a04Message(facility, control, seed);
   const linkedCount = async (keys: string[]) =>
     Number((await gw.pool.query(`SELECT count(*) FROM records WHERE facility = $1 AND record_key = ANY($2) AND status = 'linked'`, [facility, keys])).rows[0].count);
 

@@ -5,9 +5,8 @@
  * is closed.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeXml1 } from '../../scripts/lib/qd130-synthetic.js';
 import { frame } from '../../gateway/mllp/framer.js';
-import { mllpClient as client, msa } from '../helpers/mllp-client.js';
+import { a04Message, mllpClient as client, msa } from '../helpers/mllp-client.js';
 import { startTestGateway, uniqueFacility } from '../helpers/gateway.js';
 
 type Gateway = Awaited<ReturnType<typeof startTestGateway>>;
@@ -23,15 +22,8 @@ describe('HL7 v2 over MLLP (real socket)', () => {
   });
   afterAll(async () => gw?.stop());
 
-  const adt = (control: string, fromFacility = facility) => {
-    const x = makeXml1(fromFacility, control, SEED + control.length);
-    const [family, ...rest] = x.HO_TEN!.split(' ');
-    return [
-      `MSH|^~\\&|HIS|${fromFacility}|GATEWAY|SYT|20260115083000||ADT^A04|${control}|P|2.5.1`,
-      `PID|1||${x.SO_CCCD}^^^BCA^NI||${family}^${rest.join(' ')}||${x.NGAY_SINH!.slice(0, 8)}|${x.GIOI_TINH === '2' ? 'F' : 'M'}`,
-      `PV1|1|O${'|'.repeat(17)}V-${control}`,
-    ].join('\r') + '\r';
-  };
+  const adt = (control: string, fromFacility = facility) => a04Message(fromFacility, control, SEED + control.length);
+
 
   it('stores a frame split across writes before answering it with its ACK', async () => {
     const c = await client(gw.mllpPort!);

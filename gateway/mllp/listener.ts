@@ -5,6 +5,7 @@ import { hl7v2Format, ER7_CONTENT_TYPE } from '../../mappers/hl7v2/index.js';
 import { isMappingError } from '../../mappers/errors.js';
 import { ingest, type IngestDeps } from '../../pipeline/ingest.pipeline.js';
 import { separatorsOf } from '../../mappers/hl7v2/er7.js';
+import { BATCH_SEGMENTS, SEGMENT_END as SEGMENT_ENDS } from '../../mappers/hl7v2/reader.js';
 import { normalizeAddress } from './config.js';
 import { frame, MllpFramer, type MllpEvent } from './framer.js';
 
@@ -34,9 +35,6 @@ type MllpCaller = { clientId: null; facility: string | null; contentType: string
 /** Frames committed together at most (group commit of frames that arrived in one read). */
 const MAX_GROUP_FRAMES = 200;
 const SEGMENT_END = Buffer.from('\r');
-/** Segment ends as the HL7 v2 body reader knows them (mappers/hl7v2/reader.ts). */
-const SEGMENT_ENDS = /\r\n|\r|\n|\x0b|\x1c/;
-const BATCH_SEGMENTS = new Set(['FHS', 'BHS', 'BTS', 'FTS']);
 
 /**
  * The group a frame may be committed with: its sending facility (MSH-4.1) when the frame is exactly

@@ -17,8 +17,9 @@ export interface Hl7BodyHeader {
 }
 
 /** Segment ends: CR (the standard), LF or CR LF; MLLP frame characters (0x0B, 0x1C) end a segment too. */
-const SEGMENT_END = /\r\n|\r|\n|\x0b|\x1c/;
-const BATCH_SEGMENTS = new Set(['FHS', 'BHS', 'BTS', 'FTS']);
+export const SEGMENT_END = /\r\n|\r|\n|\x0b|\x1c/;
+/** File and batch header and trailer segments (HL7 v2.5.1 §2.10.3). */
+export const BATCH_SEGMENTS: ReadonlySet<string> = new Set(['FHS', 'BHS', 'BTS', 'FTS']);
 
 /**
  * Splits a body into HL7 v2 messages as text arrives (HL7 v2.5.1 §2.10.3 batch protocol): one or

@@ -12,6 +12,7 @@ const MIGRATION_LOCK = 7_130_4750;
 export const MIGRATION_SETS: ReadonlyArray<{ owner: string; dir: string }> = [
   { owner: 'records', dir: fileURLToPath(new URL('../records/migrations/', import.meta.url)) },
   { owner: 'gateway', dir: fileURLToPath(new URL('../gateway/store/migrations/', import.meta.url)) },
+  { owner: 'identity', dir: fileURLToPath(new URL('../identity/migrations/', import.meta.url)) },
   { owner: 'ehr-store', dir: fileURLToPath(new URL('../ehr-store/migrations/', import.meta.url)) },
 ];
 

@@ -63,6 +63,19 @@ export interface PersonFacts {
   ethnicity?: string;
   occupation?: string;
   nationality?: string;
+  /**
+   * Identifiers other than the CCCD and the BHYT cards, as sent: the old 9-digit CMND, a passport
+   * (foreigners), a CCCD the person held before (cancelled and re-issued). The identity stage looks
+   * patients up by them; they never key a Patient on their own except a foreigner's passport.
+   */
+  otherIds?: Array<{ type: 'cmnd' | 'passport' | 'previous-cccd'; value: string; field: string }>;
+  /** The facility's own patient number (MA_BN, HL7 PID-3 `MR`), when the source names the person by it. */
+  patientNumber?: string;
+  /**
+   * The mother or guardian the source names (HL7 PID-21 / NK1, a CSV guardian column): an infant
+   * registered under the mother's ID is recognised by it (vn-health-data §1.3, seeds: Huế report).
+   */
+  guardian?: { cccd?: string; name?: string; relationship: 'mother' | 'father' | 'guardian'; field: string };
 }
 
 /** A coded value with its local code system name (under the extension base) and display. */

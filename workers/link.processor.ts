@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import {
   loadEpisodesToLink, lockEpisodesOfRecords, markEpisodesFailed, markEpisodesLinked, recordAttemptFailure, type EpisodeToLink,
 } from '../records/records.repo.js';
-import { CircuitOpenError, type CircuitBreaker } from './circuit-breaker.js';
+import { CircuitOpenError, type CircuitBreaker } from '../resilience/circuit-breaker.js';
 import { EhrError, type EhrClient } from './ehr-port.js';
 import { buildLinkBundle } from './link-bundle.js';
 

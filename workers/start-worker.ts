@@ -2,7 +2,7 @@ import { Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import type pg from 'pg';
 import type { Logger } from 'pino';
-import { CircuitBreaker } from './circuit-breaker.js';
+import { CircuitBreaker } from '../resilience/circuit-breaker.js';
 import type { EhrClient } from './ehr-port.js';
 import { createLinkProcessor } from './link.processor.js';
 import { cappedBackoff, LINK_QUEUE, type LinkJobData, type LinkJobResult } from './queues.js';

@@ -22,6 +22,7 @@ export const notFound = (message: string) => new GatewayError(404, 'not-found', 
 export const unauthorized = (message: string) =>
   new GatewayError(401, 'login', message, undefined, { 'WWW-Authenticate': 'Bearer realm="fhir-gateway"' });
 export const forbidden = (message: string) => new GatewayError(403, 'forbidden', message);
+export const conflict = (message: string) => new GatewayError(409, 'conflict', message);
 export const tooLarge = (message: string) => new GatewayError(413, 'too-costly', message);
 export const unprocessable = (message: string, expression?: string[]) => new GatewayError(422, 'processing', message, expression);
 export const tooManyRequests = (retryAfterSeconds: number) =>

@@ -12,10 +12,11 @@ import { AuthGuard } from './http/rate-limit.js';
 import type { RateStore } from './http/rate-store.js';
 import { ReadGuard } from './http/read-guard.js';
 import { auditHash } from './http/audit-query.js';
-import { resourceIds } from '../mappers/fhir/ids.js';
+import { personSystems, resourceIds } from '../mappers/fhir/ids.js';
 import { appendAudit } from './store/audit.repo.js';
 import { requestLog } from './http/request-log.js';
 import { apiRoutes } from './routes/api.routes.js';
+import { identityRoutes } from './routes/identity.routes.js';
 import { auditRoutes } from './routes/audit.routes.js';
 import { jsonBody } from '../http-input/json-body.js';
 import { fhirRoutes, metadataRoute } from '../ehr-store/fhir.routes.js';
@@ -117,6 +118,10 @@ export function createApp(deps: AppDeps): Express {
     personOf: (cccd) => ({ patient: `Patient/${resourceIds.patient(config.systems, cccd)}`, valueHash: auditHash(deps.auditHashKey, cccd) }),
   }));
   app.use('/api', ...jsonBody({ types: ['application/json'], limit: '1mb', maxDepth: API_MAX_JSON_DEPTH }), apiRoutes({ pool, enqueueLink: deps.enqueueLink, log, linkBatchSize: config.linkBatchSize, clock }));
+  app.use('/api', identityRoutes({
+    pool, enqueueLink: deps.enqueueLink, log, keyring: ingestDeps.keyring, verifyRetryMs: config.identity.verifyRetryMs,
+    stages: ingestDeps.stages, systems: config.systems, sharedSystems: { cccd: config.systems.cccd, bhyt: config.systems.bhyt, ...personSystems(config.systems) },
+  }));
   app.use('/fhir', fhirRoutes({ pool, validator: deps.validator, baseUrl: deps.fhirBaseUrl, maxBodyBytes: config.maxFhirBodyBytes, clock, authorize: (role) => requireRole(role),
     reads: new ReadGuard(deps.rateStore, config.bulkReadPatientsPerHour),
   }));

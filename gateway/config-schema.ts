@@ -1,3 +1,4 @@
+import { IDENTITY_ENV } from './identity-env.js';
 /**
  * Every environment variable the gateway reads, as JSON Schema (ajv coerces types and fills the
  * defaults); README "Configuration" lists them. gateway/config.ts turns the result into a Config.
@@ -41,6 +42,7 @@ export const ENV_SCHEMA = {
     QUEUE_PREFIX: { type: 'string', pattern: '^[A-Za-z0-9_-]+$', default: 'gw' },
     DEMO: { type: 'boolean', default: false },
     LOG_LEVEL: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' },
+    ...IDENTITY_ENV,
     SID_CCCD: { type: 'string', default: 'http://fhir.hl7.org.vn/core/sid/cccd' },
     SID_BHYT: { type: 'string', default: 'http://fhir.hl7.org.vn/core/sid/bhyt' },
     SID_MA_LK: { type: 'string', default: 'http://fhir.hl7.org.vn/core/sid/ma-lk' },

@@ -78,6 +78,9 @@ describe('loadConfig', () => {
       dataAtRest: { keys: [{ id: 1, key: KEY_1 }], keySource: 'DATA_KEYS', rawRetentionDays: 365, rawArchiveDir: '.data/raw-archive' },
       auditRetention: { months: 12, archiveDir: '.data/audit-archive' },
       mllpPorts: [],
+      identity: {
+        verification: 'off', breakerFailures: 5, breakerCooldownMs: 30000, verifyRetryMs: 60000, thresholds: { autoLink: 0.92, review: 0.6 },
+      },
     });
   });
 

@@ -1,4 +1,5 @@
 import { tmpdir } from 'node:os';
+import { identityFrom, type IdentityConfig } from './identity-config.js';
 import { Ajv } from 'ajv';
 import { ConfigError } from './config-schema.js';
 import { mllpFrom, mllpPortsFrom, type MllpConfig } from './mllp/config.js';
@@ -63,6 +64,8 @@ export interface Config {
   demo: boolean;
   logLevel: string;
   systems: IdentifierSystems;
+  /** Identity stage: registry verification, matching thresholds (gateway/identity-config.ts). */
+  identity: IdentityConfig;
   /** Longest `NOIDUNGFILE` kept in memory (MAX_FIELD_MB); a longer one is refused with 413 naming the field. */
   maxFieldBytes: number;
   /** Longest envelope header field (`MACSKCB`, `NGAYLAP`, `SOLUONGHOSO`, `LOAIHOSO`), characters. */
@@ -257,6 +260,7 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     auditRetention: auditRetentionFrom(e),
     ...(e.MLLP_PORT !== undefined ? { mllp: mllpFrom(e) } : {}),
     mllpPorts: mllpPortsFrom(e),
+    identity: identityFrom(e),
   });
 }
 

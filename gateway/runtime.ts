@@ -4,7 +4,12 @@ import pino, { type Logger } from 'pino';
 import { migrate } from '../db/migrate.js';
 import { createPool } from '../db/pool.js';
 import { createInProcessEhrClient } from '../ehr-store/in-process-client.js';
-import { structuralIdentityStage } from '../identity/identity.stage.js';
+import { personIndexStage } from '../identity/person-stage.js';
+import { createPopulationRegistry } from '../identity/registry/index.js';
+import { personSystems } from '../mappers/fhir/index.js';
+import { reopenRecordsOfPersons } from '../records/review.repo.js';
+import { startVerificationRetry } from '../pipeline/verification-retry.js';
+import { dataKeyring } from './data-keyring.js';
 import { removeStaleSpools } from '../pipeline/spool.js';
 import { FhirValidator } from '../profiles/validate.js';
 import { syncRecordStatuses } from '../records/records.repo.js';
@@ -36,7 +41,7 @@ export interface Runtime {
 }
 
 /** Resource types the builders produce; their validators are compiled at start. */
-const PRODUCED_TYPES = ['Patient', 'Encounter', 'Condition', 'Organization', 'Immunization'];
+const PRODUCED_TYPES = ['Patient', 'Encounter', 'Condition', 'Organization', 'Immunization', 'RelatedPerson'];
 
 /**
  * Start what `config.role` asks for: the HTTP gateway (ingest, administration, the built-in FHIR
@@ -70,6 +75,18 @@ export async function startRuntime(config: Readonly<Config>, log: Logger = pino(
   queue.waitUntilReady().catch(() => undefined);
   const enqueueLink = (ids: number[], jobId: string) => enqueueLinkBatch(queue, ids, jobId);
 
+  // The identity stage: the person index, registry verification as configured (docs/identity.md).
+  const registry = createPopulationRegistry({
+    mode: config.identity.verification, db: readPool, breakerFailures: config.identity.breakerFailures, breakerCooldownMs: config.identity.breakerCooldownMs,
+    ...(config.identity.remote ? { remote: config.identity.remote } : {}),
+  });
+  const identity = personIndexStage({
+    systems: config.systems, registry, thresholds: config.identity.thresholds,
+    // A re-keyed infant's records are linked again, to the Patient it became.
+    onMerged: async (db, merges) => { await reopenRecordsOfPersons(db, merges.map((m) => m.from)); },
+  });
+  const sharedSystems = { cccd: config.systems.cccd, bhyt: config.systems.bhyt, ...personSystems(config.systems) };
+
   let server: Server | undefined;
   const mllp: MllpListener[] = [];
   let url = '';
@@ -80,7 +97,7 @@ export async function startRuntime(config: Readonly<Config>, log: Logger = pino(
     const appDeps: AppDeps = {
       config, pool: readPool, validator, enqueueLink, verifier: new KeyVerifier(readPool), log, clock: () => new Date(),
       fhirBaseUrl: `http://${config.host}:${config.port}/fhir`, pools: { ingest: ingestPool!, audit: auditPool! },
-      identity: structuralIdentityStage(config.systems),
+      identity,
       auditHashKey: await auditHashKeyOf(readPool, config.auditHashKey),
       rateStore: redisRateStore(queueConnection, `${config.queuePrefix}:rl`, (err) => log.warn({ err: err.message }, 'rate limits held per process: Redis unreachable')),
     };
@@ -103,6 +120,7 @@ export async function startRuntime(config: Readonly<Config>, log: Logger = pino(
 
   let worker: ReturnType<typeof startLinkWorker> | undefined;
   let relay: ReturnType<typeof startRelay> | undefined;
+  let verification: ReturnType<typeof startVerificationRetry> | undefined;
   if (runWorker && workerPool) {
     // No credential of the gateway's own ever leaves: an external EHR gets EHR_API_KEY or nothing.
     if (config.ehrFhirUrl && !config.ehrApiKey) log.warn({ ehr: config.ehrFhirUrl }, 'EHR_FHIR_URL is set without EHR_API_KEY: linkage requests carry no credentials');
@@ -112,8 +130,14 @@ export async function startRuntime(config: Readonly<Config>, log: Logger = pino(
     worker = startLinkWorker({
       pool: workerPool, redisUrl: config.redisUrl, queuePrefix: config.queuePrefix, ehr,
       ehrTimeoutMs: config.ehrTimeoutMs, concurrency: config.workerConcurrency, lockMs: config.workerLockMs, attempts: config.linkAttempts, backoffMaxMs: config.linkBackoffMaxMs,
-      breakerFailures: config.breakerFailures, breakerCooldownMs: config.breakerCooldownMs, log,
+      breakerFailures: config.breakerFailures, breakerCooldownMs: config.breakerCooldownMs, log, sharedSystems,
     });
+    if (config.identity.verification !== 'off') {
+      verification = startVerificationRetry({
+        pool: workerPool, keyring: dataKeyring(config, log), log, intervalMs: Math.min(config.identity.verifyRetryMs, 30_000), verifyRetryMs: config.identity.verifyRetryMs,
+        stages: { identity, validator: new FhirValidator().warm(PRODUCED_TYPES), systems: config.systems },
+      });
+    }
     relay = startRelay({ pool: workerPool, queue, log, staleMs: config.relayStaleMs, batchSize: config.linkBatchSize, intervalMs: config.relayIntervalMs });
     log.info({ ehr: ehr.baseUrl }, 'linkage worker started');
   }
@@ -131,6 +155,7 @@ export async function startRuntime(config: Readonly<Config>, log: Logger = pino(
       if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));
       await thread?.stop();
       await relay?.stop();
+      await verification?.stop();
       await worker?.close();
       // Let bullmq finish opening first: closing mid-way drops its error listeners and its pending
       // version check then throws unhandled (a stop right after a start).

@@ -1,20 +1,52 @@
+import type { Db } from '../db/pool.js';
 import type { BirthFacts, IdentifierSystems, PersonFacts, RecordFacts } from '../mappers/contract.js';
 import { resourceIds, type PatientIdentity } from '../mappers/fhir/index.js';
-import type { RecordIssue } from '../records/model.js';
+import type { IngestedRecord, RecordIssue, RecordWarning } from '../records/model.js';
+import type { PersonLearning } from './learning.js';
 import { checkCccdAgainstPerson, decodeCccd, isCccdProblem } from './cccd.js';
+
+/** A candidate patient of a held record, as the review queue shows it. */
+export interface ReviewCandidate {
+  personId: string;
+  score: number;
+  agreements: string[];
+  conflicts: string[];
+}
 
 /** The identity stage's answer: whom the record belongs to, or why that cannot be decided. */
 export interface IdentityDecision {
   identity?: PatientIdentity;
   issues: RecordIssue[];
+  /** Counted, never rejecting (an infant under the mother's ID, a record linked without a CCCD). */
+  warnings?: RecordWarning[];
+  /** Into the review queue (status `held`): the issue explaining why, and the candidates found. */
+  hold?: { issue: RecordIssue; candidates: ReviewCandidate[] };
+  /** The registry was unavailable: stored `unverified` with its resources, checked again later. */
+  unverified?: { reason: string };
+  /** What the person index learns once the record is stored accepted or unverified. */
+  learn?: PersonLearning;
+}
+
+/** Where and when a batch of records is decided: the ingest transaction, the format, the clock. */
+export interface IdentityContext {
+  db: Db;
+  format: string;
+  now: Date;
+}
+
+/** One batch of records decided together (registry lookups for the whole batch in one call). */
+export interface IdentitySession {
+  decide(facts: RecordFacts): Promise<IdentityDecision>;
+  /** The record is about to be stored: write what its decision taught the person index (no-op unless accepted or unverified). */
+  settle(facts: RecordFacts, decision: IdentityDecision, record: IngestedRecord): Promise<void>;
 }
 
 /**
  * Decides which Patient a record belongs to. It sits between mapping and linking, so registry
- * verification, matching and a review queue plug in here without touching any mapper.
+ * verification, matching and the review queue live here without touching any mapper.
  */
 export interface IdentityStage {
-  decide(facts: RecordFacts): Promise<IdentityDecision>;
+  begin(ctx: IdentityContext, batch: readonly RecordFacts[]): Promise<IdentitySession>;
 }
 
 /** A newborn: at most 28 days old at the start of the encounter (WHO neonatal period). */
@@ -76,7 +108,8 @@ export function decideStructurally(facts: RecordFacts, systems: IdentifierSystem
   return { identity: { cccd, patientId: resourceIds.patient(systems, cccd) }, issues: [] };
 }
 
-/** The identity stage of today: the structural rules only. */
+/** The structural rules only, with no person index (golden files, fuzz, and VERIFICATION-free unit tests). */
 export function structuralIdentityStage(systems: IdentifierSystems): IdentityStage {
-  return { decide: async (facts) => decideStructurally(facts, systems) };
+  const session: IdentitySession = { decide: async (facts) => decideStructurally(facts, systems), settle: async () => undefined };
+  return { begin: async () => session };
 }

@@ -149,10 +149,13 @@ async function parseAndStore(
   };
   const drain = async () => {
     checkFacility();
-    for (const raw of items.splice(0)) {
-      // A format without an envelope facility (CSV without a facility column) falls back to the key's facility.
-      const item = format.mapItem(raw, { systems: deps.stages.systems, envelopeFacility: headerFacility() ?? caller.facility ?? '', options });
-      const record = await processItem(item, deps.stages, caller.facility);
+    // A format without an envelope facility (CSV without a facility column) falls back to the key's facility.
+    const mapped = items.splice(0).map((raw) => format.mapItem(raw, { systems: deps.stages.systems, envelopeFacility: headerFacility() ?? caller.facility ?? '', options }));
+    if (mapped.length === 0) return;
+    // One identity session per batch: the registry is asked about the whole batch at once.
+    const session = await deps.stages.identity.begin({ db: client, format: format.format, now: new Date() }, mapped.map((m) => m.facts));
+    for (const item of mapped) {
+      const record = await processItem(item, session, deps.stages, caller.facility);
       result.records.push({
         key: record.key, status: record.status, issues: record.issues,
         ...(record.warnings.length ? { warnings: record.warnings } : {}), ...(item.position ? { position: item.position } : {}),

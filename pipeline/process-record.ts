@@ -1,5 +1,5 @@
 import type { FhirResource } from 'fhir/r4.js';
-import type { IdentityDecision, IdentityStage } from '../identity/identity.stage.js';
+import type { IdentityDecision, IdentitySession, IdentityStage } from '../identity/identity.stage.js';
 import type { IdentifierSystems, MappedItem } from '../mappers/contract.js';
 import { buildResources } from '../mappers/fhir/index.js';
 import { vaccineWarnings } from '../mappers/fhir/immunization.js';
@@ -17,13 +17,20 @@ export interface RecordStages {
 const FACILITY_CODE = /^[0-9A-Za-z]{5}$/;
 
 /**
- * One mapped item → the record to store: identity decided, issues merged and ordered (the first
- * is the category), resources built once and validated once against the R4 schema. A resource
- * that fails the schema is a mapping defect: the record is held, never pushed.
+ * One mapped item → the record to store: identity decided (in the batch's identity session),
+ * issues merged and ordered (the first is the category), resources built once and validated once
+ * against the R4 schema, and what the decision taught the person index written. A resource that
+ * fails the schema is a mapping defect: the record is rejected, never pushed.
  */
-export async function processItem(item: MappedItem, stages: RecordStages, callerFacility: string | null): Promise<IngestedRecord> {
-  return finishRecord(item, await stages.identity.decide(item.facts), stages, callerFacility);
+export async function processItem(item: MappedItem, session: IdentitySession, stages: Omit<RecordStages, 'identity'>, callerFacility: string | null): Promise<IngestedRecord> {
+  const decision = await session.decide(item.facts);
+  const record = finishRecord(item, decision, stages, callerFacility);
+  await session.settle(item.facts, decision, record);
+  return record;
 }
+
+/** Statuses whose records may be corrected and re-run: their facts are kept (sealed with the payload). */
+const KEEPS_FACTS = new Set(['held', 'unverified', 'rejected']);
 
 /** The synchronous rest of `processItem`, once identity is decided (golden files and fuzz use it directly). */
 export function finishRecord(
@@ -46,6 +53,9 @@ export function finishRecord(
       message: `record claims facility ${quoteValue(facts.facility)} (MA_CSKCB); this key submits for ${sender}, so it is refused and counted under ${sender}`,
     });
   }
+  if (decision.hold && issues.length === 0) {
+    return heldRecord(item, decision, sender ?? facts.facility);
+  }
   if (issues.length === 0 && !decision.identity) {
     issues.push({ category: 'CCCD_MISSING', field: 'person', message: 'the record names no person to key it to' });
   }
@@ -61,22 +71,48 @@ export function finishRecord(
     if (issues.length) resources = null;
   }
   const ok = resources !== null;
+  const status = !ok ? 'rejected' : decision.unverified ? 'unverified' : 'accepted';
   return {
     seq: item.seq,
     // Bounded so an absurd key is stored (rejected) rather than breaking the index,
     // cut by code point so an emoji never becomes a lone surrogate that jsonb would refuse.
     facility: sender ?? (FACILITY_CODE.test(facts.facility) ? facts.facility : 'UNKNOWN'),
     key: Array.from(facts.key.slice(0, 400)).slice(0, 200).join(''),
-    status: ok ? 'accepted' : 'rejected',
+    status,
     category: ok ? null : issues[0]?.category ?? 'SCHEMA',
     issues,
     // Warnings belong to accepted records: a rejected one is counted under its category only.
-    warnings: ok ? vaccineWarnings(facts.immunizations) : [],
+    warnings: ok ? [...(decision.warnings ?? []), ...vaccineWarnings(facts.immunizations)] : [],
     kind: facts.encounter ? 'encounter' : facts.immunizations.length ? 'immunization' : item.kind ?? 'person',
     doses: facts.immunizations.length,
     unmapped: facts.unmapped,
     payload: item.payload,
     related: facts.births.length ? { births: facts.births } : {},
     resources,
+    personId: ok ? decision.identity?.patientId ?? null : null,
+    area: areaOf(facts),
+    ...(KEEPS_FACTS.has(status) ? { facts } : {}),
+  };
+}
+
+/** The person's area of residence as sent (GSO codes), for lists and statistics per area. */
+function areaOf(facts: MappedItem['facts']): NonNullable<IngestedRecord['area']> {
+  const a = facts.person?.address;
+  return { ...(a?.province ? { province: a.province } : {}), ...(a?.district ? { district: a.district } : {}), ...(a?.ward ? { commune: a.ward } : {}) };
+}
+
+/** A record for the review queue: no resources until an administrator decides, its facts and candidates kept. */
+function heldRecord(item: MappedItem, decision: IdentityDecision, facility: string): IngestedRecord {
+  const { facts } = item;
+  const hold = decision.hold!;
+  return {
+    seq: item.seq,
+    facility: FACILITY_CODE.test(facility) ? facility : 'UNKNOWN',
+    key: Array.from(facts.key.slice(0, 400)).slice(0, 200).join(''),
+    status: 'held', category: hold.issue.category, issues: [hold.issue], warnings: [],
+    kind: facts.encounter ? 'encounter' : facts.immunizations.length ? 'immunization' : item.kind ?? 'person',
+    doses: facts.immunizations.length, unmapped: facts.unmapped, payload: item.payload,
+    related: facts.births.length ? { births: facts.births } : {}, resources: null,
+    personId: null, area: areaOf(facts), facts, review: { candidates: hold.candidates },
   };
 }

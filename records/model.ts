@@ -14,12 +14,19 @@ export const RECORD_STATUSES = {
   rejected: { counts: 'rejected', open: false },
   /** Linkage gave up after its retries: a dead letter an administrator re-runs. */
   failed: { counts: 'failed', open: true },
+  /**
+   * In the review queue: the identity stage found candidate patients but none surely enough, or two
+   * sources disagree on the person (GET /api/review); an administrator accepts, rejects or corrects it.
+   */
+  held: { counts: 'held', open: true },
+  /** Waiting for the population registry, which was unavailable: re-checked later, then accepted or rejected (counted as pending). */
+  unverified: { counts: 'pending', open: true },
 } as const;
 
 export type RecordStatus = keyof typeof RECORD_STATUSES;
-/** The columns of the statistics: `received = linked + rejected + failed + pending`. */
+/** The columns of the statistics: `received = linked + rejected + held + failed + pending`. */
 export type StatusCount = (typeof RECORD_STATUSES)[RecordStatus]['counts'];
-export const STATUS_COUNTS: readonly StatusCount[] = ['linked', 'rejected', 'failed', 'pending'];
+export const STATUS_COUNTS: readonly StatusCount[] = ['linked', 'rejected', 'held', 'failed', 'pending'];
 
 /** The Quảng Ngãi report's three error classes (Đề án 06 "làm sạch"), plus everything else. */
 export type ReportGroup = 'no-id' | 'malformed-id' | 'verification-mismatch' | 'other';
@@ -42,6 +49,10 @@ export const ISSUE_CATEGORY_TABLE = {
   CCCD_PROVINCE_UNKNOWN: { group: 'malformed-id', meaning: 'the first 3 digits are not a birth-registration province' },
   CCCD_DOB_MISMATCH: { group: 'verification-mismatch', meaning: 'the ID encodes another birth year, or an infant is filed under the mother\'s ID' },
   CCCD_GENDER_MISMATCH: { group: 'verification-mismatch', meaning: 'the ID encodes another gender' },
+  VERIFICATION_MISMATCH: { group: 'verification-mismatch', meaning: 'the population registry holds other details for this CCCD (name, birth date, gender or province)' },
+  REGISTRY_NOT_FOUND: { group: 'verification-mismatch', meaning: 'the population registry has no citizen with this CCCD' },
+  SOURCE_CONFLICT: { group: 'verification-mismatch', meaning: 'another source gave this CCCD a different birth date or sex: held for review, neither overwrites the other' },
+  IDENTITY_REVIEW: { group: 'no-id', meaning: 'no valid CCCD; candidate patients were found but none surely enough: held for review' },
   DATE_ORDER: { group: 'other', meaning: 'dates out of order (discharge before admission, born after admission)' },
   LINK_FAILED: { group: 'other', meaning: 'the EHR refused the record or stayed unreachable after every retry' },
 } as const satisfies Record<string, { group: ReportGroup; meaning: string }>;
@@ -81,6 +92,8 @@ export type RecordKind = (typeof RECORD_KINDS)[number];
  */
 export const WARNING_TABLE = {
   UNKNOWN_VACCINE: { meaning: 'the dose names a vaccine the national code table does not know: linked with the codes as sent, no CVX' },
+  INFANT_UNDER_MOTHER_ID: { meaning: 'an infant registered under the mother\'s CCCD: linked to the infant\'s own Patient (temporary number) and to the mother' },
+  MATCHED_WITHOUT_CCCD: { meaning: 'no valid CCCD: linked to a known patient by BHYT/BHXH, CMND, patient number or a match score above the auto-link threshold' },
 } as const satisfies Record<string, { meaning: string }>;
 export type WarningCode = keyof typeof WARNING_TABLE;
 
@@ -97,7 +110,7 @@ export interface IngestedRecord {
   seq: number;
   facility: string;
   key: string;
-  status: 'accepted' | 'rejected';
+  status: 'accepted' | 'rejected' | 'held' | 'unverified';
   category: IssueCategory | null;
   issues: RecordIssue[];
   /** Counted, never rejecting (an unknown vaccine code). */
@@ -108,6 +121,14 @@ export interface IngestedRecord {
   unmapped: string[];
   /** The source content as parsed (tables, segments, row), kept for review and re-mapping. */
   payload: unknown;
+  /** The mapped facts, kept (sealed with the payload) when the record may be corrected and re-run: held, unverified or rejected. */
+  facts?: unknown;
+  /** The person (Patient id) the identity stage decided; null when it could not. */
+  personId?: string | null;
+  /** The person's area of residence (GSO codes as sent), for lists and statistics per area. */
+  area?: { province?: string; district?: string; commune?: string };
+  /** Held records: the candidates and the reason, for the review queue. */
+  review?: unknown;
   /** Other people the record describes (births), kept for the identity stage to create later. */
   related: unknown;
   /** The R4 resources to link; null when rejected. */

@@ -44,12 +44,22 @@ export function serializeRecordBatch(rows: IngestedRecord[], submissionId: strin
     return { json, storedBytes: json.length };
   }
   let base64Chars = 0;
-  const json = JSON.stringify(rows.map(({ payload, ...row }) => {
-    const sealed = keyring.seal(JSON.stringify(payload ?? null), payloadContext(submissionId, row.seq)).toString('base64');
+  const seal = (value: unknown, context: string) => {
+    const sealed = keyring.seal(JSON.stringify(value ?? null), context).toString('base64');
     base64Chars += sealed.length;
-    return { ...row, payloadSealed: sealed };
-  }));
+    return sealed;
+  };
+  const json = JSON.stringify(rows.map(({ payload, facts, ...row }) => ({
+    ...row,
+    payloadSealed: seal(payload, payloadContext(submissionId, row.seq)),
+    ...(facts !== undefined ? { factsSealed: seal(facts, factsContext(submissionId, row.seq)) } : {}),
+  })));
   return { json, storedBytes: json.length - Math.floor(base64Chars / 4) };
+}
+
+/** Where a record's sealed facts belong (kept for records that may be corrected and re-run). */
+export function factsContext(submissionId: string, seq: number): string {
+  return `records.facts/${submissionId}/${seq}`;
 }
 
 /** Insert a batch (rows, or their `serializeRecordBatch` JSON) in one statement; returns the ids of the accepted records in seq order. */
@@ -57,12 +67,16 @@ export async function insertRecords(db: Db, submissionId: string, batch: RecordB
   const json = 'json' in batch ? batch.json : batch.rows.length ? serializeRecordBatch(batch.rows, submissionId, batch.keyring).json : '';
   if (!json || json === '[]') return [];
   const { rows } = await db.query<{ id: string; status: string }>(
-    `INSERT INTO records (submission_id, seq, facility, record_key, status, category, issues, warnings, kind, doses, unmapped, payload, payload_sealed, related, resources, queued_at, job_id)
+    `INSERT INTO records (submission_id, seq, facility, record_key, status, category, issues, warnings, kind, doses, unmapped, payload, payload_sealed, related, resources,
+                          person_id, facts, facts_sealed, review, area_province, area_district, area_commune, verify_after, queued_at, job_id)
      SELECT $1, x.seq, x.facility, x.key, x.status, x.category, x.issues, x.warnings, x.kind, x.doses, x.unmapped, x.payload, decode(x."payloadSealed", 'base64'), x.related, x.resources,
+            x."personId", x.facts, decode(x."factsSealed", 'base64'), x.review, x.area->>'province', x.area->>'district', x.area->>'commune',
+            CASE WHEN x.status = 'unverified' THEN now() + interval '1 minute' END,
             -- queued at ingest: the relay leaves the record to the ingest path until it is stale
             CASE WHEN x.status = 'accepted' THEN now() END, CASE WHEN x.status = 'accepted' THEN $3 END
        FROM json_to_recordset($2::json) AS x(seq int, facility text, key text, status text, category text,
-                                            issues jsonb, warnings jsonb, kind text, doses int, unmapped jsonb, payload json, "payloadSealed" text, related jsonb, resources json)
+                                            issues jsonb, warnings jsonb, kind text, doses int, unmapped jsonb, payload json, "payloadSealed" text, related jsonb, resources json,
+                                            "personId" uuid, facts json, "factsSealed" text, review jsonb, area jsonb)
       ORDER BY x.seq
      RETURNING id, status`,
     [submissionId, json, batch.jobId],
@@ -75,6 +89,8 @@ export interface EpisodeToLink {
   facility: string;
   recordKey: string;
   latestRecordId: number;
+  /** The person the identity stage (or a correction) gave the newest record; null before the person index. */
+  personId: string | null;
   resources: FhirResource[];
   /** "Type/id" pushed last time, so resources a resubmission dropped can be deleted. */
   previousRefs: string[];
@@ -100,7 +116,7 @@ export async function loadEpisodesToLink(db: Db, episodes: Array<{ facility: str
   if (episodes.length === 0) return [];
   const { rows } = await db.query(
     `WITH eps AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(facility text, "recordKey" text))
-     SELECT DISTINCT ON (r.facility, r.record_key) r.facility, r.record_key, r.id, r.resources, e.linked_refs
+     SELECT DISTINCT ON (r.facility, r.record_key) r.facility, r.record_key, r.id, r.person_id, r.resources, e.linked_refs
        FROM eps JOIN records r ON r.facility = eps.facility AND r.record_key = eps."recordKey"
        LEFT JOIN episodes e ON e.facility = r.facility AND e.record_key = r.record_key
       WHERE r.resources IS NOT NULL AND r.status IN ('accepted', 'linked', 'failed')
@@ -109,7 +125,7 @@ export async function loadEpisodesToLink(db: Db, episodes: Array<{ facility: str
     [JSON.stringify(episodes)],
   );
   return rows.map((r) => ({
-    facility: r.facility, recordKey: r.record_key, latestRecordId: Number(r.id), resources: r.resources, previousRefs: r.linked_refs ?? [],
+    facility: r.facility, recordKey: r.record_key, latestRecordId: Number(r.id), personId: r.person_id ?? null, resources: r.resources, previousRefs: r.linked_refs ?? [],
   }));
 }
 

@@ -7,6 +7,8 @@ import {
 import { CircuitOpenError, type CircuitBreaker } from '../resilience/circuit-breaker.js';
 import { EhrError, type EhrClient } from './ehr-port.js';
 import { buildLinkBundle } from './link-bundle.js';
+import { loadSharedPatients, withSharedPatients } from '../identity/shared-patients.repo.js';
+import type { SharedSystems } from '../identity/shared-patient.js';
 
 export { buildLinkBundle } from './link-bundle.js';
 import type { LinkJobData, LinkJobResult } from './queues.js';
@@ -17,6 +19,8 @@ export interface LinkDeps {
   breaker: CircuitBreaker;
   log: Logger;
   attempts: number;
+  /** Identifier systems of the shared Patients; absent: each record's own Patient is pushed as built (no person index). */
+  sharedSystems?: SharedSystems;
 }
 
 function isTransient(err: unknown): boolean {
@@ -43,7 +47,7 @@ export function createLinkProcessor(deps: LinkDeps): Processor<LinkJobData, Link
     try {
       await client.query('BEGIN');
       const locked = await lockEpisodesOfRecords(client, ids);
-      const episodes = await loadEpisodesToLink(client, locked);
+      const episodes = await withPersonIndex(client, await loadEpisodesToLink(client, locked), deps.sharedSystems);
       const result = await pushEpisodes(episodes, deps);
       await markEpisodesLinked(client, result.linked);
       for (const f of result.failed) await markEpisodesFailed(client, [f.episode], f.error);
@@ -89,4 +93,29 @@ async function pushEpisodes(
     }
   }
   return { linked, failed };
+}
+
+/**
+ * Each episode's Patients become their persons' shared Patients (every source's view merged by
+ * the documented rules, identity/shared-patient.ts), so no single record overwrites another's.
+ */
+async function withPersonIndex(db: pg.PoolClient, episodes: EpisodeToLink[], systems: SharedSystems | undefined): Promise<EpisodeToLink[]> {
+  if (!systems || episodes.length === 0) return episodes;
+  const moved = episodes.map(toRecordPerson);
+  const ids = moved.flatMap((e) => e.resources.filter((r) => r.resourceType === 'Patient').map((r) => r.id!));
+  if (ids.length === 0) return moved;
+  const shared = await loadSharedPatients(db, ids, systems);
+  return moved.map((e) => ({ ...e, resources: withSharedPatients(e.resources, shared) }));
+}
+
+/**
+ * A record moved to another person (a CCCD corrected after linking) still carries the Patient it
+ * was built with: its first Patient, and every reference to it, become the record's person.
+ */
+function toRecordPerson(e: EpisodeToLink): EpisodeToLink {
+  const main = e.resources.find((r) => r.resourceType === 'Patient')?.id;
+  if (!e.personId || !main || main === e.personId) return e;
+  const text = JSON.stringify(e.resources).split(`"Patient/${main}"`).join(`"Patient/${e.personId}"`);
+  const resources = (JSON.parse(text) as EpisodeToLink['resources']).map((r) => (r.resourceType === 'Patient' && r.id === main ? { ...r, id: e.personId! } : r));
+  return { ...e, resources };
 }

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { CircuitBreaker } from '../resilience/circuit-breaker.js';
 import type { EhrClient } from './ehr-port.js';
 import { createLinkProcessor } from './link.processor.js';
+import type { SharedSystems } from '../identity/shared-patient.js';
 import { cappedBackoff, LINK_QUEUE, type LinkJobData, type LinkJobResult } from './queues.js';
 
 export interface WorkerOptions {
@@ -22,6 +23,8 @@ export interface WorkerOptions {
   breakerFailures: number;
   breakerCooldownMs: number;
   log: Logger;
+  /** Identifier systems of the shared Patients (the person index); absent: records' own Patients are pushed. */
+  sharedSystems?: SharedSystems;
 }
 
 /** Start the BullMQ linkage worker; `close()` waits for running jobs to finish. */
@@ -33,7 +36,7 @@ export function startLinkWorker(o: WorkerOptions): { worker: Worker<LinkJobData,
   const breaker = new CircuitBreaker(ehr.baseUrl, o.breakerFailures, o.breakerCooldownMs);
   const worker = new Worker<LinkJobData, LinkJobResult>(
     LINK_QUEUE,
-    createLinkProcessor({ pool: o.pool, ehr, breaker, log: o.log, attempts: o.attempts }),
+    createLinkProcessor({ pool: o.pool, ehr, breaker, log: o.log, attempts: o.attempts, ...(o.sharedSystems ? { sharedSystems: o.sharedSystems } : {}) }),
     { connection, prefix: o.queuePrefix, concurrency: o.concurrency, settings: { backoffStrategy: cappedBackoff(o.backoffMaxMs) }, lockDuration: Math.max(o.lockMs, o.ehrTimeoutMs + 1000), stalledInterval: Math.max(o.lockMs, o.ehrTimeoutMs + 1000) },
   );
   worker.on('error', (err) => o.log.warn({ err: err.message }, 'worker error'));

@@ -104,7 +104,7 @@ describe('tra-cuu-trang-thai and errors', () => {
   it('shows counts in the gateway vocabulary and processing until nothing is pending', () => {
     const view: SubmissionView = {
       submissionId: 's-1', facility: '46001', format: 'qd130', receivedAt: AT.toISOString(), byteSize: 10, clientId: 'k',
-      counts: { accepted: 1, linked: 1, rejected: 1, failed: 1 },
+      counts: { accepted: 1, linked: 1, rejected: 1, failed: 1, held: 0, unverified: 0 },
       records: [
         { key: 'A', facility: '46001', status: 'linked', category: null, issues: [], linkedAt: AT.toISOString(), attempts: 1, error: null },
         { key: 'B', facility: '46001', status: 'rejected', category: 'CCCD_FORMAT', issues: [cccdIssue], linkedAt: null, attempts: 0, error: null },

@@ -10,8 +10,9 @@ export const FHIR_JSON = 'application/fhir+json';
 const ISSUE_TYPE: Record<IssueCategory, OperationOutcomeIssue['code']> = {
   FACILITY_MISMATCH: 'forbidden', SCHEMA: 'invalid', CCCD_MISSING: 'required', CCCD_FORMAT: 'value', CCCD_PROVINCE_UNKNOWN: 'code-invalid',
   CCCD_DOB_MISMATCH: 'business-rule', CCCD_GENDER_MISMATCH: 'business-rule', DATE_ORDER: 'invariant',
+  VERIFICATION_MISMATCH: 'business-rule', REGISTRY_NOT_FOUND: 'not-found', SOURCE_CONFLICT: 'conflict', IDENTITY_REVIEW: 'informational',
 };
-const WARNING_TYPE: Record<WarningCode, OperationOutcomeIssue['code']> = { UNKNOWN_VACCINE: 'code-invalid' };
+const WARNING_TYPE: Record<WarningCode, OperationOutcomeIssue['code']> = { UNKNOWN_VACCINE: 'code-invalid', INFANT_UNDER_MOTHER_ID: 'informational', MATCHED_WITHOUT_CCCD: 'informational' };
 
 /** A problem of a record with the reply of that record (its code systems, where its facility came from). */
 type Noted = { issue: RecordIssue | RecordWarning; reply: FhirEntryReply };

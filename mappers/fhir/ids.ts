@@ -48,6 +48,26 @@ export const resourceIds = {
   immunization: (systems: { extensionBase: string }, facility: string, key: string) => idForIdentifier(`${systems.extensionBase}/sid/immunization`, facility, key),
   /** A dose without a key: patient + vaccine coding + administration date, so a corrected resend updates it. */
   immunizationOfPatient: (patientId: string, vaccine: string, date: string) => idForIdentifier('urn:fhir-gateway:immunization', patientId, vaccine, date),
+  /** A foreigner's Patient: keyed by the passport number (not verified against the population registry). */
+  passportPatient: (systems: { extensionBase: string }, passport: string) => idForIdentifier(personSystems(systems).passport, passport),
+  /**
+   * An infant registered under the mother's ID, before it has its own CCCD: the mother's CCCD, the
+   * birth date and the child's order among the mother's infants born that day (twins: 1, 2).
+   */
+  infantPatient: (systems: { extensionBase: string }, motherCccd: string, birthDate: string, order: number) =>
+    idForIdentifier(personSystems(systems).temporary, motherCccd, birthDate, String(order)),
+  /** The mother (RelatedPerson MTH) on an infant's record. */
+  motherOf: (infantPatientId: string) => idForIdentifier('urn:fhir-gateway:related-person', infantPatientId, 'MTH'),
   /** One Condition per (encounter, bare ICD-10 code). */
   condition: (encounterId: string, code: string) => idForIdentifier('http://hl7.org/fhir/sid/icd-10', encounterId, code),
 } as const;
+
+/**
+ * Identifier systems of the person index besides CCCD and BHYT, under the deployment's extension
+ * base: the old 9-digit CMND, passports, an infant's temporary number, the social-insurance number
+ * (mã số BHXH, the last 10 digits of a BHYT card).
+ */
+export function personSystems(systems: { extensionBase: string }): { cmnd: string; passport: string; temporary: string; bhxh: string } {
+  const base = `${systems.extensionBase}/sid`;
+  return { cmnd: `${base}/cmnd`, passport: `${base}/ho-chieu`, temporary: `${base}/ma-tam`, bhxh: `${base}/ma-bhxh` };
+}

@@ -1,18 +1,16 @@
 import type { FhirResource } from 'fhir/r4.js';
 import type { IdentifierSystems, RecordFacts } from '../contract.js';
+import type { PatientIdentity } from './patient-identity.js';
 import { buildConditions, buildEncounter, buildOrganization } from './encounter.js';
 import { resourceIds } from './ids.js';
 import { buildImmunization, immunizationId } from './immunization.js';
+import { buildBirthPatient, buildMother } from './infant.js';
 import { buildPatient } from './patient.js';
 
-export { resourceIds, idForIdentifier, uuidV5 } from './ids.js';
+export { resourceIds, idForIdentifier, uuidV5, personSystems } from './ids.js';
 export { vaccineCodings, vaccineSystems, CVX } from './immunization.js';
 
-/** Who the record belongs to, as the identity stage decided. */
-export interface PatientIdentity {
-  cccd: string;
-  patientId: string;
-}
+export type { PatientIdentity } from './patient-identity.js';
 
 /**
  * Facts + identity → the R4 resources to link: Organization, Patient, Encounter, Conditions,
@@ -20,7 +18,12 @@ export interface PatientIdentity {
  */
 export function buildResources(facts: RecordFacts, identity: PatientIdentity, systems: IdentifierSystems): FhirResource[] {
   const resources: FhirResource[] = [buildOrganization(facts.facility, systems)];
-  if (facts.person) resources.push(buildPatient(facts.person, identity.cccd, identity.patientId, systems));
+  if (facts.person) resources.push(buildPatient(facts.person, identity, systems));
+  if (identity.mother) resources.push(buildMother(identity.patientId, identity.mother, systems));
+  for (const infant of identity.births ?? []) {
+    const birth = facts.births[infant.index];
+    if (birth) resources.push(buildBirthPatient(birth, infant, systems), buildMother(infant.patientId, { cccd: identity.cccd ?? birth.motherCccd ?? '', ...(facts.person?.name ? { name: facts.person.name } : {}) }, systems));
+  }
   if (facts.encounter) {
     const encounterId = resourceIds.encounter(systems, facts.facility, facts.encounter.key);
     const organizationId = resourceIds.organization(systems, facts.facility);

@@ -1,0 +1,102 @@
+import { randomUUID } from 'node:crypto';
+import type { Db } from '../db/pool.js';
+import type { IngestedRecord } from '../records/model.js';
+import {
+  addIdentifiers, ensurePerson, setVerified, upsertDemographics, upsertSourceView,
+  type PersonDemographics, type PersonIdentifier, type PersonKind,
+} from './person-index.repo.js';
+import type { RegistryPerson } from './registry/port.js';
+
+type Demographics = Omit<PersonDemographics, 'personId'>;
+
+/** What the person index learns from one stored record: the person, their identifiers, the source's view, a re-key. */
+export interface PersonLearning {
+  personId: string;
+  kind: PersonKind;
+  /** An infant under the mother's ID: the mother's person (created keyed by her CCCD when new). */
+  mother?: { personId: string; cccd: string };
+  identifiers: PersonIdentifier[];
+  demographics: Demographics;
+  /** The registry confirmed the person: these details win over any source's. */
+  verified?: RegistryPerson;
+  /** A temporary person (an infant under its mother) this record shows to be `personId`: re-keyed now. */
+  mergeFrom?: string;
+  /** Children of the record's birth certificates (XML9), created as infants of this person. */
+  births?: Array<{ personId: string; temporary: string; demographics: Demographics }>;
+}
+
+/** An identity operation that moved records from one person to another (the caller re-links them). */
+export interface PersonMerge {
+  eventId: string;
+  from: string;
+  to: string;
+  action: 'rekey' | 'merge' | 'move';
+}
+
+/** The Patient a record built for a person (its view of them), if any. */
+function viewOf(record: IngestedRecord, personId: string): unknown {
+  return (record.resources ?? []).find((r) => (r as { resourceType?: string; id?: string }).resourceType === 'Patient' && (r as { id?: string }).id === personId);
+}
+
+/**
+ * Write what a record taught the person index, inside the ingest transaction (so a rolled-back
+ * submission teaches nothing). Returns the merges done, for the caller to re-link their records.
+ * Identifiers held by another person are left with them (never reassigned).
+ */
+export async function applyLearning(
+  db: Db,
+  learning: PersonLearning,
+  record: IngestedRecord,
+  ctx: { format: string; now: Date; actor: string },
+): Promise<PersonMerge[]> {
+  if (learning.mother) {
+    await ensurePerson(db, { id: learning.mother.personId, kind: 'citizen' });
+    await addIdentifiers(db, learning.mother.personId, [{ system: 'cccd', value: learning.mother.cccd }]);
+  }
+  await ensurePerson(db, { id: learning.personId, kind: learning.kind, ...(learning.mother ? { motherId: learning.mother.personId } : {}) });
+  await addIdentifiers(db, learning.personId, learning.identifiers);
+  await upsertDemographics(db, { personId: learning.personId, ...learning.demographics });
+  if (learning.verified) {
+    await setVerified(db, learning.personId, learning.verified);
+    const v = learning.verified;
+    await upsertDemographics(db, { personId: learning.personId, nameKey: learning.demographics.nameKey, birthDate: v.birthDate, gender: v.gender, commune: v.commune ?? learning.demographics.commune }, true);
+  }
+  const view = viewOf(record, learning.personId);
+  if (view) await upsertSourceView(db, { personId: learning.personId, facility: record.facility, format: ctx.format, observedAt: ctx.now, view });
+  for (const birth of learning.births ?? []) {
+    await ensurePerson(db, { id: birth.personId, kind: 'infant', motherId: learning.personId });
+    await addIdentifiers(db, birth.personId, [{ system: 'temporary', value: birth.temporary }]);
+    await upsertDemographics(db, { personId: birth.personId, ...birth.demographics });
+    const birthView = viewOf(record, birth.personId);
+    if (birthView) await upsertSourceView(db, { personId: birth.personId, facility: record.facility, format: ctx.format, observedAt: ctx.now, view: birthView });
+  }
+  if (learning.mergeFrom && learning.mergeFrom !== learning.personId) {
+    return [await mergePersons(db, { from: learning.mergeFrom, to: learning.personId, action: 'rekey', actor: ctx.actor, reason: 'the infant\'s own CCCD arrived' })];
+  }
+  return [];
+}
+
+/**
+ * Merge one person into another (re-key, or an administrator's merge): the old person points to
+ * the new one, its identifiers stay findable (as `previous`), its sources' views move. One
+ * identity_events row records who, when and why (the Patients show it as Provenance).
+ */
+export async function mergePersons(db: Db, m: { from: string; to: string; action: PersonMerge['action']; actor: string; reason?: string }): Promise<PersonMerge> {
+  const eventId = randomUUID();
+  await db.query("UPDATE persons SET state = 'merged', merged_into = $2, updated_at = now() WHERE id = $1 AND id <> $2", [m.from, m.to]);
+  await db.query("UPDATE person_identifiers SET person_id = $2, state = 'previous', last_seen = now() WHERE person_id = $1", [m.from, m.to]);
+  // A source that described both keeps its newest view only.
+  await db.query(
+    `DELETE FROM person_sources f USING person_sources t
+      WHERE f.person_id = $1 AND t.person_id = $2 AND t.facility = f.facility AND t.format = f.format AND t.observed_at >= f.observed_at`,
+    [m.from, m.to],
+  );
+  await db.query('DELETE FROM person_sources t USING person_sources f WHERE t.person_id = $2 AND f.person_id = $1 AND t.facility = f.facility AND t.format = f.format', [m.from, m.to]);
+  await db.query('UPDATE person_sources SET person_id = $2 WHERE person_id = $1', [m.from, m.to]);
+  await db.query('DELETE FROM person_demographics WHERE person_id = $1', [m.from]);
+  await db.query(
+    'INSERT INTO identity_events (id, action, from_person, to_person, actor, reason) VALUES ($1, $2, $3, $4, $5, $6)',
+    [eventId, m.action, m.from, m.to, m.actor, m.reason ?? null],
+  );
+  return { eventId, from: m.from, to: m.to, action: m.action };
+}

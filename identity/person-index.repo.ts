@@ -1,0 +1,212 @@
+import type { Db } from '../db/pool.js';
+import type { RegistryPerson } from './registry/port.js';
+
+/**
+ * The person index's SQL (tables in identity/migrations/002_person_index.sql): persons, every
+ * identifier they were known by, each source's view, and the demographics matching blocks on.
+ * Identifiers are never moved to another person by an insert: the primary key keeps a number with
+ * the person it was first given to; only an audited merge or move (identity-operations.ts) moves them.
+ */
+
+/** One identifier of a person (system names as in the migration: cccd, cmnd, passport, bhyt, bhxh, temporary, patient-number/<MA_CSKCB>). */
+export interface PersonIdentifier {
+  system: string;
+  value: string;
+  state?: 'current' | 'previous';
+  periodStart?: string;
+  periodEnd?: string;
+}
+
+export type PersonKind = 'citizen' | 'infant' | 'foreigner' | 'matched';
+
+/** A person as the index holds them. */
+export interface PersonRow {
+  id: string;
+  kind: PersonKind;
+  state: 'active' | 'merged';
+  mergedInto: string | null;
+  motherId: string | null;
+  verified: RegistryPerson | null;
+}
+
+/** What matching and conflict checks read about a person. */
+export interface PersonDemographics {
+  personId: string;
+  nameKey: string | null;
+  birthDate: string | null;
+  gender: string | null;
+  commune: string | null;
+}
+
+const key = (system: string, value: string) => `${system}|${value}`;
+
+/**
+ * The active person each identifier belongs to, following merges (a re-keyed infant's temporary
+ * number finds the real Patient). Keyed `system|value`.
+ */
+export async function personsByIdentifiers(db: Db, ids: ReadonlyArray<{ system: string; value: string }>): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  const { rows } = await db.query<{ system: string; value: string; person: string }>(
+    `WITH RECURSIVE hit AS (
+       SELECT i.system, i.value, i.person_id AS person, 0 AS depth
+         FROM person_identifiers i JOIN jsonb_to_recordset($1::jsonb) AS x(system text, value text) ON i.system = x.system AND i.value = x.value
+       UNION ALL
+       SELECT h.system, h.value, p.merged_into, h.depth + 1 FROM hit h JOIN persons p ON p.id = h.person
+        WHERE p.merged_into IS NOT NULL AND h.depth < 16)
+     SELECT DISTINCT ON (system, value) system, value, person FROM hit ORDER BY system, value, depth DESC`,
+    [JSON.stringify(ids)],
+  );
+  return new Map(rows.map((r) => [key(r.system, r.value), r.person]));
+}
+
+/** The person a Patient id now stands for (itself, or the person it was merged into). */
+export async function canonicalPersons(db: Db, personIds: readonly string[]): Promise<Map<string, string>> {
+  if (personIds.length === 0) return new Map();
+  const { rows } = await db.query<{ start: string; person: string }>(
+    `WITH RECURSIVE chain AS (
+       SELECT id AS start, id AS person, merged_into, 0 AS depth FROM persons WHERE id = ANY($1::uuid[])
+       UNION ALL
+       SELECT c.start, p.id, p.merged_into, c.depth + 1 FROM chain c JOIN persons p ON p.id = c.merged_into WHERE c.depth < 16)
+     SELECT start, person FROM chain WHERE merged_into IS NULL`,
+    [personIds],
+  );
+  const map = new Map(personIds.map((id) => [id, id]));
+  for (const r of rows) map.set(r.start, r.person);
+  return map;
+}
+
+/** Create a person unless it exists (ids are deterministic, so two records creating the same person meet here). */
+export async function ensurePerson(db: Db, p: { id: string; kind: PersonKind; motherId?: string }): Promise<void> {
+  await db.query(
+    'INSERT INTO persons (id, kind, mother_id) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING',
+    [p.id, p.kind, p.motherId ?? null],
+  );
+}
+
+/**
+ * Give identifiers to a person. A number already held by someone else is left with them and
+ * returned as a conflict (never reassigned); one held by this person has its last-seen date and
+ * period widened.
+ */
+export async function addIdentifiers(db: Db, personId: string, ids: readonly PersonIdentifier[]): Promise<PersonIdentifier[]> {
+  if (ids.length === 0) return [];
+  const unique = [...new Map(ids.map((i) => [key(i.system, i.value), i])).values()].sort((a, b) => key(a.system, a.value).localeCompare(key(b.system, b.value)));
+  const { rows } = await db.query<{ system: string; value: string; person_id: string }>(
+    `WITH x AS (SELECT * FROM jsonb_to_recordset($2::jsonb) AS x(system text, value text, state text, "periodStart" date, "periodEnd" date)),
+     ins AS (
+       INSERT INTO person_identifiers (system, value, person_id, state, period_start, period_end)
+       SELECT system, value, $1, coalesce(state, 'current'), "periodStart", "periodEnd" FROM x
+       ON CONFLICT (system, value) DO UPDATE
+          SET last_seen = now(),
+              period_start = least(person_identifiers.period_start, EXCLUDED.period_start),
+              period_end = greatest(person_identifiers.period_end, EXCLUDED.period_end)
+        WHERE person_identifiers.person_id = EXCLUDED.person_id
+       RETURNING system, value)
+     SELECT i.system, i.value, i.person_id FROM person_identifiers i JOIN x ON i.system = x.system AND i.value = x.value
+      WHERE i.person_id <> $1 AND NOT EXISTS (SELECT 1 FROM ins WHERE ins.system = x.system AND ins.value = x.value)`,
+    [personId, JSON.stringify(unique)],
+  );
+  const taken = new Set(rows.map((r) => key(r.system, r.value)));
+  return unique.filter((i) => taken.has(key(i.system, i.value)));
+}
+
+/** Keep one source's latest view of a person (the Patient its record described), per facility and format. */
+export async function upsertSourceView(db: Db, v: { personId: string; facility: string; format: string; observedAt: Date; view: unknown }): Promise<void> {
+  await db.query(
+    `INSERT INTO person_sources (person_id, facility, format, observed_at, view) VALUES ($1, $2, $3, $4, $5)
+     ON CONFLICT (person_id, facility, format) DO UPDATE SET observed_at = EXCLUDED.observed_at, view = EXCLUDED.view
+      WHERE person_sources.observed_at <= EXCLUDED.observed_at`,
+    [v.personId, v.facility, v.format, v.observedAt, JSON.stringify(v.view)],
+  );
+}
+
+/**
+ * Record what matching blocks on. Registry-verified values are never replaced by a source's;
+ * otherwise the newest complete value wins (null fields keep what was known).
+ */
+export async function upsertDemographics(db: Db, d: PersonDemographics, fromRegistry = false): Promise<void> {
+  await db.query(
+    `INSERT INTO person_demographics (person_id, name_key, birth_date, gender, commune) VALUES ($1, $2, $3, $4, $5)
+     ON CONFLICT (person_id) DO UPDATE SET
+       name_key = coalesce(EXCLUDED.name_key, person_demographics.name_key),
+       birth_date = CASE WHEN EXCLUDED.birth_date IS NULL OR length(EXCLUDED.birth_date) < length(coalesce(person_demographics.birth_date, '')) THEN person_demographics.birth_date ELSE EXCLUDED.birth_date END,
+       gender = CASE WHEN EXCLUDED.gender IN ('male', 'female') THEN EXCLUDED.gender ELSE person_demographics.gender END,
+       commune = coalesce(EXCLUDED.commune, person_demographics.commune)
+      WHERE $6 OR NOT EXISTS (SELECT 1 FROM persons p WHERE p.id = $1 AND p.verified IS NOT NULL)`,
+    [d.personId, d.nameKey, d.birthDate, d.gender, d.commune, fromRegistry],
+  );
+}
+
+/** The registry confirmed the person: its details win from now on. */
+export async function setVerified(db: Db, personId: string, person: RegistryPerson): Promise<void> {
+  await db.query('UPDATE persons SET verified = $2, verified_at = now(), updated_at = now() WHERE id = $1', [personId, JSON.stringify(person)]);
+}
+
+/** Persons with their demographics (absent ids are left out). */
+export async function loadPersons(db: Db, ids: readonly string[]): Promise<Map<string, PersonRow & { demographics: PersonDemographics | null }>> {
+  if (ids.length === 0) return new Map();
+  const { rows } = await db.query(
+    `SELECT p.id, p.kind, p.state, p.merged_into, p.mother_id, p.verified, d.name_key, d.birth_date, d.gender, d.commune, d.person_id AS d_id
+       FROM persons p LEFT JOIN person_demographics d ON d.person_id = p.id WHERE p.id = ANY($1::uuid[])`,
+    [ids],
+  );
+  return new Map(rows.map((r) => [r.id, {
+    id: r.id, kind: r.kind, state: r.state, mergedInto: r.merged_into, motherId: r.mother_id, verified: r.verified,
+    demographics: r.d_id ? { personId: r.id, nameKey: r.name_key, birthDate: r.birth_date, gender: r.gender, commune: r.commune } : null,
+  }]));
+}
+
+/** Every identifier of these persons. */
+export async function identifiersOf(db: Db, personIds: readonly string[]): Promise<Map<string, Array<PersonIdentifier & { personId: string }>>> {
+  const map = new Map<string, Array<PersonIdentifier & { personId: string }>>();
+  if (personIds.length === 0) return map;
+  const { rows } = await db.query(
+    `SELECT person_id, system, value, state, to_char(period_start, 'YYYY-MM-DD') AS ps, to_char(period_end, 'YYYY-MM-DD') AS pe
+       FROM person_identifiers WHERE person_id = ANY($1::uuid[]) ORDER BY first_seen, system, value`,
+    [personIds],
+  );
+  for (const r of rows) {
+    const list = map.get(r.person_id) ?? [];
+    list.push({ personId: r.person_id, system: r.system, value: r.value, state: r.state, ...(r.ps ? { periodStart: r.ps } : {}), ...(r.pe ? { periodEnd: r.pe } : {}) });
+    map.set(r.person_id, list);
+  }
+  return map;
+}
+
+/** Active persons whose demographics agree on a folded name and birth year, or on birth date and commune (matching's blocks). */
+export async function personsByDemographics(db: Db, q: { nameKey?: string; birthDate?: string; commune?: string }, limit = 20): Promise<string[]> {
+  const { rows } = await db.query<{ person_id: string }>(
+    `SELECT d.person_id FROM person_demographics d JOIN persons p ON p.id = d.person_id AND p.state = 'active'
+      WHERE ($1::text IS NOT NULL AND d.name_key = $1 AND ($2::text IS NULL OR left(d.birth_date, 4) = left($2, 4)))
+         OR ($2::text IS NOT NULL AND length($2) = 10 AND d.birth_date = $2 AND $3::text IS NOT NULL AND d.commune = $3)
+      LIMIT $4`,
+    [q.nameKey ?? null, q.birthDate ?? null, q.commune ?? null, limit],
+  );
+  return rows.map((r) => r.person_id);
+}
+
+/** The active infants registered under a mother, with their demographics. */
+export async function infantsOfMother(db: Db, motherId: string): Promise<PersonDemographics[]> {
+  const { rows } = await db.query(
+    `SELECT p.id, d.name_key, d.birth_date, d.gender, d.commune FROM persons p LEFT JOIN person_demographics d ON d.person_id = p.id
+      WHERE p.mother_id = $1 AND p.state = 'active' ORDER BY p.created_at, p.id`,
+    [motherId],
+  );
+  return rows.map((r) => ({ personId: r.id, nameKey: r.name_key, birthDate: r.birth_date, gender: r.gender, commune: r.commune }));
+}
+
+/** Each source's view of these persons, newest first. */
+export async function sourceViewsOf(db: Db, personIds: readonly string[]): Promise<Map<string, Array<{ facility: string; format: string; observedAt: string; view: unknown }>>> {
+  const map = new Map<string, Array<{ facility: string; format: string; observedAt: string; view: unknown }>>();
+  if (personIds.length === 0) return map;
+  const { rows } = await db.query(
+    'SELECT person_id, facility, format, observed_at, view FROM person_sources WHERE person_id = ANY($1::uuid[]) ORDER BY observed_at DESC, facility, format',
+    [personIds],
+  );
+  for (const r of rows) {
+    const list = map.get(r.person_id) ?? [];
+    list.push({ facility: r.facility, format: r.format, observedAt: new Date(r.observed_at).toISOString(), view: r.view });
+    map.set(r.person_id, list);
+  }
+  return map;
+}

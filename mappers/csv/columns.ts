@@ -1,7 +1,8 @@
 /**
  * The CSV field vocabulary and the default column set of each kind (docs/formats/csv.md). A header cell
- * names a field either by the kind's default column (`patient_cccd`) or by the field itself
- * (`patient.cccd`); both are matched after Unicode NFC, trimming and case folding.
+ * names a field by the kind's default column (`patient_cccd`), by a Vietnamese alias of it (`MA_BN`,
+ * {@link COLUMN_ALIASES}) or by the field itself (`patient.cccd`); all are matched after Unicode NFC,
+ * trimming and case folding.
  */
 
 /** What one CSV file holds: one dose per row, or one encounter per row. */
@@ -16,11 +17,41 @@ const COMMON_COLUMNS = {
   patient_birth_date: 'patient.birthDate',
   patient_gender: 'patient.gender',
   patient_bhyt: 'patient.bhyt',
+  patient_cmnd: 'patient.cmnd',
+  patient_passport: 'patient.passport',
   patient_mrn: 'patient.mrn',
   patient_local_id: 'patient.localId',
   patient_address: 'patient.address',
+  mother_name: 'mother.name',
+  mother_cccd: 'mother.cccd',
   guardian_name: 'guardian.name',
   guardian_cccd: 'guardian.cccd',
+  guardian_relationship: 'guardian.relationship',
+} as const;
+
+/**
+ * Other headers of the person's fields, as Vietnamese HIS and NIIS exports name them (QĐ 130 style
+ * upper-case names, matched case-folded): every kind reads them; the default column stays the name
+ * messages use. The mother's columns (`*_ME`) are fields of their own, so a file may carry both the
+ * mother's and another guardian's.
+ */
+const COLUMN_ALIASES = {
+  so_cmnd: 'patient.cmnd',
+  cmnd: 'patient.cmnd',
+  so_ho_chieu: 'patient.passport',
+  ho_chieu: 'patient.passport',
+  passport: 'patient.passport',
+  ma_bn: 'patient.mrn',
+  ma_benh_nhan: 'patient.mrn',
+  patient_number: 'patient.mrn',
+  so_cccd_me: 'mother.cccd',
+  cccd_me: 'mother.cccd',
+  ho_ten_me: 'mother.name',
+  ten_me: 'mother.name',
+  so_cccd_nguoi_giam_ho: 'guardian.cccd',
+  cccd_nguoi_giam_ho: 'guardian.cccd',
+  ho_ten_nguoi_giam_ho: 'guardian.name',
+  quan_he: 'guardian.relationship',
 } as const;
 
 /** Default header → field, per kind. */
@@ -39,6 +70,7 @@ export const DEFAULT_COLUMNS: Readonly<Record<CsvKind, Readonly<Record<string, s
     status: 'immunization.status',
     status_reason: 'immunization.statusReasonText',
     note: 'immunization.note',
+    ...COLUMN_ALIASES,
   },
   encounter: {
     ...COMMON_COLUMNS,
@@ -51,6 +83,7 @@ export const DEFAULT_COLUMNS: Readonly<Record<CsvKind, Readonly<Record<string, s
     diagnosis_main: 'encounter.diagnosisMain',
     diagnosis_other: 'encounter.diagnosisOther',
     diagnosis_text: 'encounter.diagnosisText',
+    ...COLUMN_ALIASES,
   },
 };
 
@@ -68,7 +101,7 @@ export function fieldOfHeader(kind: CsvKind, cell: string, profileColumns: Reado
   return Object.values(columns).find((field) => field.toLowerCase() === h);
 }
 
-/** The header cell the default column set uses for a field (for messages), e.g. `patient_cccd`. */
+/** The header cell the default column set uses for a field (for messages), e.g. `patient_cccd` (never an alias: defaults come first). */
 export function defaultColumnOf(kind: CsvKind, field: string): string | undefined {
   return Object.entries(DEFAULT_COLUMNS[kind]).find(([, f]) => f === field)?.[0];
 }

@@ -11,7 +11,7 @@ import { isProblem, parseCsvDate } from './values.js';
 const CLASSES = new Set(['AMB', 'IMP', 'EMER', 'SS', 'HH', 'VR', 'ACUTE', 'NONAC', 'OBSENC', 'PRENC']);
 /** Identity cells of a keyless encounter: who, when, where. */
 const KEY_FIELDS = ['patient.cccd', 'encounter.periodStart', 'encounter.class', 'encounter.type', 'encounter.department'] as const;
-const NOT_MAPPED = ['patient.localId', 'guardian.name', 'guardian.cccd'] as const;
+const NOT_MAPPED = ['patient.localId'] as const;
 
 /** A `;`- or `,`-joined list cell (quoted when it holds the file's separator). */
 function listOf(cell: string | undefined): string[] {
@@ -21,7 +21,7 @@ function listOf(cell: string | undefined): string[] {
 /** One encounter row → facts: person, the encounter (class, MA_LOAI_KCB type, period, departments) and its ICD-10 diagnoses. */
 export function encounterRowFacts(row: CsvRow, context: RowContext): RecordFacts {
   const f = row.fields;
-  const { issues, facility, person } = rowStart(row, context);
+  const { issues, facility, person, unusable } = rowStart(row, context);
   issues.requireAll(['encounter.periodStart'], 'an encounter needs its start');
   const key = f['encounter.identifier'] ?? hashedKey('enc', row, KEY_FIELDS);
   const e: EncounterFacts = { key, facility, reasons: [], emergency: false, departments: listOf(f['encounter.department']) };
@@ -66,5 +66,5 @@ export function encounterRowFacts(row: CsvRow, context: RowContext): RecordFacts
     issues.add('SCHEMA', 'encounter.diagnosisMain', 'encounter.diagnosisMain is empty but encounter.diagnosisOther is not: the principal diagnosis comes first');
   }
 
-  return { key, facility, person, encounter: e, conditions, immunizations: [], births: [], issues: issues.list, unmapped: unmappedOf(row, NOT_MAPPED) };
+  return { key, facility, person, encounter: e, conditions, immunizations: [], births: [], issues: issues.list, unmapped: unmappedOf(row, NOT_MAPPED, unusable) };
 }

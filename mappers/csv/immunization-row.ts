@@ -10,12 +10,12 @@ const VACCINE_CODES = ['immunization.vaccineCode.national', 'immunization.vaccin
 /** Identity cells of a keyless dose: who, which vaccine, when (the dose id recipe's ingredients, as sent). */
 const KEY_FIELDS = ['patient.cccd', ...VACCINE_CODES, 'immunization.vaccineName', 'immunization.occurrence'] as const;
 /** Recognised, kept in the payload, not mapped to FHIR yet. */
-const NOT_MAPPED = ['patient.mrn', 'patient.localId', 'guardian.name', 'guardian.cccd'] as const;
+const NOT_MAPPED = ['patient.localId'] as const;
 
 /** One immunization row (one dose, given or not) → facts: person, the dose, and every problem named by row and column. */
 export function immunizationRowFacts(row: CsvRow, context: RowContext): RecordFacts {
   const f = row.fields;
-  const { issues, facility, person } = rowStart(row, context);
+  const { issues, facility, person, unusable } = rowStart(row, context);
   issues.requireAll(DOSE_MINIMUM, 'it is part of the national minimum data set of a dose');
   if (!VACCINE_CODES.some((c) => f[c])) {
     issues.add('SCHEMA', 'immunization.vaccineCode.national', 'the row names no vaccine code (immunization.vaccineCode.national, .cvx or .local): a dose needs one');
@@ -77,6 +77,6 @@ export function immunizationRowFacts(row: CsvRow, context: RowContext): RecordFa
     immunizations: [dose],
     births: [],
     issues: issues.list,
-    unmapped: unmappedOf(row, NOT_MAPPED),
+    unmapped: unmappedOf(row, NOT_MAPPED, unusable),
   };
 }

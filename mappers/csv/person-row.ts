@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { PersonFacts, RecordIssue } from '../contract.js';
 import { quoteValue } from '../shared/quote.js';
+import { rowGuardian } from './guardian-row.js';
 import type { CsvRow } from './reader.js';
 import { cccdDamage, isProblem, parseCsvDate, parseGender } from './values.js';
 
@@ -40,8 +41,12 @@ export function rowFacility(row: CsvRow, fallback: string, issues: RowIssues): s
   return facility;
 }
 
-/** The person of a row: CCCD (Excel damage named), BHYT card, name, gender, birth date, address. */
-export function rowPerson(row: CsvRow, issues: RowIssues, context: RowContext): PersonFacts {
+/**
+ * The person of a row: CCCD (Excel damage named), BHYT card, the old CMND and a passport
+ * (`otherIds`, as sent), the facility's patient number (`patient.mrn`), name, gender, birth date,
+ * address, and the mother or guardian (`guardian-row.ts`). `unusable` collects fields sent but not used.
+ */
+export function rowPerson(row: CsvRow, issues: RowIssues, context: RowContext, unusable: string[] = []): PersonFacts {
   const f = row.fields;
   const cccd = f['patient.cccd'] ?? '';
   const damage = cccd ? cccdDamage(cccd, 'patient.cccd') : undefined;
@@ -51,6 +56,10 @@ export function rowPerson(row: CsvRow, issues: RowIssues, context: RowContext): 
     cards: f['patient.bhyt'] ? [{ value: f['patient.bhyt'] }] : [],
     cardField: cellField(row, 'patient.bhyt'),
   };
+  for (const [type, field] of [['cmnd', 'patient.cmnd'], ['passport', 'patient.passport']] as const) {
+    if (f[field]) (person.otherIds ??= []).push({ type, value: f[field], field: cellField(row, field) });
+  }
+  if (f['patient.mrn']) person.patientNumber = f['patient.mrn'];
   if (f['patient.name']) person.name = f['patient.name'].normalize('NFC');
   if (f['patient.gender']) {
     const gender = parseGender(f['patient.gender']);
@@ -63,12 +72,17 @@ export function rowPerson(row: CsvRow, issues: RowIssues, context: RowContext): 
     else person.birth = birth;
   }
   if (f['patient.address']) person.address = { text: f['patient.address'].normalize('NFC') };
+  const guardian = rowGuardian(row, unusable);
+  if (guardian) person.guardian = guardian;
   return person;
 }
 
-/** Fields recognised but not mapped to FHIR yet (kept in the payload), reported as unmapped with the unknown columns. */
-export function unmappedOf(row: CsvRow, notMapped: readonly string[]): string[] {
-  return [...notMapped.filter((f) => row.fields[f]), ...row.unknownColumns.map((h) => `column ${h}`)];
+/**
+ * Fields recognised but not mapped (kept in the payload), then fields sent but not used (a guardian's
+ * CCCD that is not 12 digits), reported as unmapped with the unknown columns.
+ */
+export function unmappedOf(row: CsvRow, notMapped: readonly string[], unusable: readonly string[] = []): string[] {
+  return [...notMapped.filter((f) => row.fields[f]), ...unusable, ...row.unknownColumns.map((h) => `column ${h}`)];
 }
 
 /**
@@ -91,10 +105,11 @@ export function checkCellCount(row: CsvRow, issues: RowIssues): void {
   }
 }
 
-/** What every row kind starts with: its issues, the cell-count check, its facility and its person. */
-export function rowStart(row: CsvRow, context: RowContext): { issues: RowIssues; facility: string; person: PersonFacts } {
+/** What every row kind starts with: its issues, the cell-count check, its facility, its person and the person's fields not used. */
+export function rowStart(row: CsvRow, context: RowContext): { issues: RowIssues; facility: string; person: PersonFacts; unusable: string[] } {
   const issues = new RowIssues(row);
   checkCellCount(row, issues);
   const facility = rowFacility(row, context.fallbackFacility, issues);
-  return { issues, facility, person: rowPerson(row, issues, context) };
+  const unusable: string[] = [];
+  return { issues, facility, person: rowPerson(row, issues, context, unusable), unusable };
 }

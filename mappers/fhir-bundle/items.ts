@@ -6,8 +6,8 @@ import { BundleIndex, referencesIn, type EntryRef, type Resolved } from './refer
 /** Bundle types accepted (http://hl7.org/fhir/R4/valueset-bundle-type.html); the answer mirrors them. */
 export type BundleType = 'transaction' | 'batch';
 
-/** Resource types read from a Bundle: the clinical ones, the Patient they are about, and the facility. */
-export const READ_TYPES = ['Patient', 'Encounter', 'Condition', 'Immunization', 'Organization'] as const;
+/** Resource types read from a Bundle: the clinical ones, the Patient they are about (with the mother or guardian), and the facility. */
+export const READ_TYPES = ['Patient', 'Encounter', 'Condition', 'Immunization', 'Organization', 'RelatedPerson'] as const;
 /** Entry request methods read (http://hl7.org/fhir/R4/bundle-definitions.html#Bundle.entry.request.method): both store the resource. */
 const METHODS = new Set(['POST', 'PUT']);
 
@@ -34,6 +34,8 @@ export interface FhirBundleItem {
   patient?: EntryRef;
   /** Conditions of an Encounter: by `Encounter.diagnosis.rank`, then those whose `Condition.encounter` names it, in bundle order. */
   conditions: EntryRef[];
+  /** RelatedPerson entries whose `patient` is the item's Patient (its mother or guardian), in bundle order. */
+  related: EntryRef[];
   facility?: FacilityRef;
   /** Problems of the item's references, and why a refused entry is refused, each naming `Bundle.entry[i]…`. */
   problems: RecordIssue[];
@@ -44,9 +46,9 @@ export interface FhirBundleItem {
   storedWith: Record<number, number>;
 }
 
-/** The entries an item was mapped from, each once: its main entry, Patient, Conditions, Organization. */
+/** The entries an item was mapped from, each once: its main entry, Patient, Conditions, Organization, RelatedPersons. */
 export function entriesOf(item: FhirBundleItem): EntryRef[] {
-  const all = [item.main, item.patient, ...item.conditions, item.facility?.entry].filter((e): e is EntryRef => !!e);
+  const all = [item.main, item.patient, ...item.conditions, item.facility?.entry, ...item.related].filter((e): e is EntryRef => !!e);
   const seen = new Set<number>();
   return all.filter((e) => !seen.has(e.index) && seen.add(e.index));
 }
@@ -89,6 +91,9 @@ class Grouping {
   /** Conditions by the Encounter entry their `Condition.encounter` names; problems of those that name none. */
   private readonly byEncounter = new Map<number, EntryRef[]>();
   private readonly conditionProblems = new Map<number, string>();
+  /** RelatedPersons by the Patient entry their `RelatedPerson.patient` names; problems of those that name none. */
+  private readonly relatedByPatient = new Map<number, EntryRef[]>();
+  private readonly relatedProblems = new Map<number, string>();
 
   constructor(private readonly live: EntryRef[], private readonly base: Pick<FhirBundleItem, 'bundleType' | 'entryCount'>) {
     this.index = new BundleIndex(live);
@@ -99,11 +104,23 @@ class Grouping {
       else if (r.entry) this.byEncounter.set(r.entry.index, [c]);
       else this.conditionProblems.set(c.index, r.problem ? `Condition.encounter ${r.problem}` : 'Condition.encounter is missing');
     }
+    for (const rp of live.filter((e) => e.resource.resourceType === 'RelatedPerson')) {
+      const r = this.index.resolve(rp.resource.patient, 'Patient');
+      if (r.entry) this.relatedByPatient.set(r.entry.index, [...(this.relatedByPatient.get(r.entry.index) ?? []), rp]);
+      else this.relatedProblems.set(rp.index, r.problem ? `RelatedPerson.patient ${r.problem}` : 'RelatedPerson.patient is missing');
+    }
+  }
+
+  /** The RelatedPersons of a Patient entry (marked used: every item of that Patient reads them). */
+  private relatedOf(patient: EntryRef | undefined): EntryRef[] {
+    const list = patient ? this.relatedByPatient.get(patient.index) ?? [] : [];
+    for (const rp of list) this.used.add(rp.index);
+    return list;
   }
 
   item(kind: FhirBundleItem['kind'], main: EntryRef, more: Partial<FhirBundleItem> = {}): FhirBundleItem {
     this.used.add(main.index);
-    return { seq: 0, ...this.base, kind, main, conditions: [], problems: [], storedWith: {}, ...more };
+    return { seq: 0, ...this.base, kind, main, conditions: [], related: [], problems: [], storedWith: {}, ...more };
   }
 
   /** The Patient an entry's `element` names; a problem when it names none (the Patient must be in the bundle). */
@@ -144,7 +161,7 @@ class Grouping {
       }
     }
     const facility = this.facilityOf(e, 'serviceProvider');
-    return this.item('Encounter', e, { conditions, problems, ...(patient ? { patient } : {}), ...(facility ? { facility } : {}) });
+    return this.item('Encounter', e, { conditions, problems, related: this.relatedOf(patient), ...(patient ? { patient } : {}), ...(facility ? { facility } : {}) });
   }
 
   /** `Encounter.diagnosis` by rank (then as listed), then Conditions naming the encounter; each Condition once. */
@@ -165,21 +182,24 @@ class Grouping {
     const problems: RecordIssue[] = [];
     const patient = this.patientOf(e, 'patient', problems);
     const facility = this.facilityOf(e, 'performer');
-    return this.item('Immunization', e, { problems, ...(patient ? { patient } : {}), ...(facility ? { facility } : {}) });
+    return this.item('Immunization', e, { problems, related: this.relatedOf(patient), ...(patient ? { patient } : {}), ...(facility ? { facility } : {}) });
   }
 
   /** A Patient no clinical entry named: a record of the person alone. */
   person(e: EntryRef): FhirBundleItem {
     const facility = this.facilityOf(e, 'managingOrganization');
-    return this.item('Patient', e, facility ? { facility } : {});
+    return this.item('Patient', e, { related: this.relatedOf(e), ...(facility ? { facility } : {}) });
   }
 
-  /** A Condition no Encounter took, or an Organization no entry named as its facility. */
+  /** A Condition no Encounter took, a RelatedPerson of no Patient entry, or an Organization no entry named as its facility. */
   leftover(e: EntryRef): FhirBundleItem {
-    const message = e.resource.resourceType === 'Condition'
+    const type = e.resource.resourceType;
+    const message = type === 'Condition'
       ? `${this.conditionProblems.get(e.index) ?? 'Condition.encounter names an Encounter that already lists it'}: a Condition is read as a diagnosis of an Encounter entry of the bundle`
-      : 'an Organization is read only as the facility an Encounter.serviceProvider, Immunization.performer or Patient.managingOrganization of the bundle names';
-    const field = e.resource.resourceType === 'Condition' ? entryPath(e.index, 'encounter') : entryPath(e.index);
+      : type === 'RelatedPerson'
+        ? `${this.relatedProblems.get(e.index) ?? 'RelatedPerson.patient names no Patient entry'}: a RelatedPerson is read as the mother or guardian of a Patient entry of the bundle`
+        : 'an Organization is read only as the facility an Encounter.serviceProvider, Immunization.performer or Patient.managingOrganization of the bundle names';
+    const field = type === 'Condition' ? entryPath(e.index, 'encounter') : type === 'RelatedPerson' ? entryPath(e.index, 'patient') : entryPath(e.index);
     return this.item('refused', e, { problems: [schema(field, message)] });
   }
 
@@ -202,8 +222,9 @@ class Grouping {
 
 /**
  * The items of a Bundle's entries (http://hl7.org/fhir/R4/bundle.html): one per Encounter (with
- * its Conditions) and per Immunization, each with the Patient it names; one per Patient no clinical
- * entry names; one refused item per entry that is not read, so every entry is answered.
+ * its Conditions) and per Immunization, each with the Patient it names and that Patient's
+ * RelatedPersons; one per Patient no clinical entry names; one refused item per entry that is not
+ * read, so every entry is answered.
  */
 export function itemsOfEntries(entries: readonly unknown[], bundleType: BundleType): FhirBundleItem[] {
   const all: EntryRef[] = [];

@@ -41,7 +41,7 @@ export interface EntryStoredWith {
 
 /**
  * The stored payload: the request entries the record was mapped from (main entry, Patient,
- * Conditions, Organization). An entry several records use is stored whole once, with the first of them;
+ * Conditions, Organization, the Patient's RelatedPersons). An entry several records use is stored whole once, with the first of them;
  * the others name it by index and that record's `seq` (docs/formats/fhir.md), so a Patient sent
  * with 1,000 doses is stored once, not 1,000 times.
  */
@@ -149,7 +149,7 @@ export function mapBundleItem(item: FhirBundleItem, ctx: MapContext): MappedItem
   const { facility, field: facilityField } = facilityOf(item, ctx, issues);
   const facts: RecordFacts = { key: refusedKey(item.main), facility, conditions: [], immunizations: [], births: [], issues, unmapped: [] };
   const person = item.kind === 'Patient' ? item.main : item.patient;
-  const who = person ? patientFacts(person, ctx.systems, issues, facts.unmapped) : undefined;
+  const who = person ? patientFacts(person, ctx.systems, issues, facts.unmapped, item.related) : undefined;
   if (who) facts.person = who.person;
   const patientId = patientIdOf(who?.person, ctx);
   const m: ItemMapping = {
@@ -163,6 +163,8 @@ export function mapBundleItem(item: FhirBundleItem, ctx: MapContext): MappedItem
   else if (item.kind === 'Immunization') mapImmunization(m);
   if (item.patient) m.entries.push({ index: item.patient.index, ...(patientId ? { location: `Patient/${patientId}` } : {}) });
   if (item.facility?.entry) m.entries.push({ index: item.facility.entry.index, location: `Organization/${resourceIds.organization(ctx.systems, facility)}` });
+  // A RelatedPerson is read into the person's facts (the mother or guardian); no resource is built from it, so no location.
+  for (const rp of item.related) m.entries.push({ index: rp.index });
   const reply: FhirEntryReply = {
     bundleType: item.bundleType, entryCount: item.entryCount, entries: m.entries, ...(facilityField ? { facilityField } : {}),
     codeSystems: { category: `${ctx.systems.extensionBase}/CodeSystem/issue-category`, warning: `${ctx.systems.extensionBase}/CodeSystem/record-warning` },

@@ -1,39 +1,21 @@
 import type { IdentifierSystems, PersonFacts, RecordIssue } from '../contract.js';
-import { quoteValue } from '../shared/quote.js';
 import { parseFhirDate, parseFhirDateTime } from './dates.js';
-import { codingOf, entryPath, obj, objects, quoted, str } from './json.js';
+import { hasOtherExtensions, patientGuardian } from './guardian.js';
+import { entryPath, obj, objects, quoted, str } from './json.js';
+import { fullName } from './names.js';
+import { patientIdentifiers } from './patient-ids.js';
 import type { EntryRef } from './references.js';
 
-const V2_0203 = 'http://terminology.hl7.org/CodeSystem/v2-0203';
 const BIRTH_TIME = 'http://hl7.org/fhir/StructureDefinition/patient-birthTime';
 /** Patient elements read here; any other element present is listed as unmapped. */
-const READ = new Set(['resourceType', 'id', 'meta', 'text', 'identifier', 'name', 'gender', 'birthDate', '_birthDate', 'telecom', 'address', 'managingOrganization', 'active']);
+const READ = new Set(['resourceType', 'id', 'meta', 'text', 'identifier', 'name', 'gender', 'birthDate', '_birthDate', 'telecom', 'address', 'managingOrganization', 'active', 'contact']);
 /** R4 administrative gender (http://hl7.org/fhir/R4/valueset-administrative-gender.html); the facts have no "other". */
 const GENDER: Record<string, PersonFacts['gender']> = { male: 'male', female: 'female', other: 'unknown', unknown: 'unknown' };
 
-/** The person of a Patient entry, and the facility's own patient number (identifier type MR or PI). */
+/** The person of a Patient entry, and the facility's own patient number (identifier type MR or PI, also `person.patientNumber`). */
 export interface PatientFacts {
   person: PersonFacts;
   patientNumber?: string;
-}
-
-/** What an identifier is: by system first (the deployment's CCCD and BHYT systems), else by its v2-0203 type as the HL7 v2 mapper reads PID-3. */
-function kindOf(id: Record<string, unknown>, systems: IdentifierSystems): 'cccd' | 'bhyt' | 'patientNumber' | undefined {
-  if (id.system === systems.cccd) return 'cccd';
-  if (id.system === systems.bhyt) return 'bhyt';
-  const type = codingOf(id.type, V2_0203)?.code;
-  return type === 'NI' ? 'cccd' : type === 'SB' ? 'bhyt' : type === 'MR' || type === 'PI' ? 'patientNumber' : undefined;
-}
-
-/** One full name, family first (Vietnamese order): `HumanName.text`, else family + given (http://hl7.org/fhir/R4/datatypes.html#HumanName). */
-function fullName(resource: Record<string, unknown>): string | undefined {
-  const names = objects(resource.name).map((n) => n.value);
-  const name = names.find((n) => n.use === 'official') ?? names.find((n) => n.use !== 'old' && n.use !== 'maiden') ?? names[0];
-  if (!name) return undefined;
-  const given = Array.isArray(name.given) ? name.given : [];
-  const text = str(name.text) ?? [name.family, ...given].map(str).filter(Boolean).join(' ');
-  const words = text.split(/\s+/).filter(Boolean);
-  return words.length ? words.join(' ') : undefined;
 }
 
 /** `birthDate`, with the time of the `patient-birthTime` extension on the same day (http://hl7.org/fhir/R4/extension-patient-birthtime.html). */
@@ -51,34 +33,17 @@ function birthOf(e: EntryRef, add: (field: string, message: string) => void): Pe
 }
 
 /**
- * Patient → person facts (http://hl7.org/fhir/R4/patient.html): identifiers by system (CCCD,
- * BHYT with its period) or by v2-0203 type NI / SB / MR / PI, the official name, gender,
- * birthDate (+ birthTime), the first phone and the home (else first) address. The CCCD's
- * field is its identifier, so the identity stage's issues name `Bundle.entry[i].resource.identifier[k].value`.
+ * Patient → person facts (http://hl7.org/fhir/R4/patient.html): identifiers (`patient-ids.ts`:
+ * CCCD, BHYT with its period, CMND, passport, a CCCD held before, the patient number), the
+ * official name, gender, birthDate (+ birthTime), the first phone, the home (else first) address,
+ * and the mother or guardian (`guardian.ts`: mothersMaidenName, `contact`, the bundle's
+ * RelatedPersons of this Patient, `related`).
  */
-export function patientFacts(e: EntryRef, systems: IdentifierSystems, issues: RecordIssue[], unmapped: string[]): PatientFacts {
+export function patientFacts(e: EntryRef, systems: IdentifierSystems, issues: RecordIssue[], unmapped: string[], related: readonly EntryRef[] = []): PatientFacts {
   const add = (field: string, message: string) => issues.push({ category: 'SCHEMA', field, message });
   const at = (element: string) => entryPath(e.index, element);
   const person: PersonFacts = { cccd: { value: '', field: at('identifier') }, cards: [], cardField: at('identifier') };
-  let patientNumber: string | undefined;
-  for (const { at: k, value: id } of objects(e.resource.identifier)) {
-    const value = str(id.value);
-    const kind = kindOf(id, systems);
-    if (!value) continue;
-    if (!kind) {
-      unmapped.push(at(`identifier[${k}]`));
-      continue;
-    }
-    if (kind === 'cccd' && person.cccd.value && person.cccd.value !== value) {
-      add(at(`identifier[${k}].value`), `Patient.identifier holds two different CCCDs (${quoteValue(person.cccd.value)} and ${quoteValue(value)}): one person has one citizen ID`);
-    } else if (kind === 'cccd' && !person.cccd.value) person.cccd = { value, field: at(`identifier[${k}].value`) };
-    else if (kind === 'bhyt') {
-      const period = obj(id.period);
-      const from = parseFhirDate(period?.start)?.fhirDate ?? parseFhirDateTime(period?.start)?.fhirDate;
-      const to = parseFhirDate(period?.end)?.fhirDate ?? parseFhirDateTime(period?.end)?.fhirDate;
-      person.cards.push({ value, ...(from ? { from } : {}), ...(to ? { to } : {}) });
-    } else if (kind === 'patientNumber' && !patientNumber) patientNumber = value;
-  }
+  const patientNumber = patientIdentifiers(e, systems, person, issues, unmapped);
   const name = fullName(e.resource);
   if (name) person.name = name;
   else add(at('name'), 'Patient.name is missing: a person needs a name (national minimum data set)');
@@ -98,6 +63,10 @@ export function patientFacts(e: EntryRef, systems: IdentifierSystems, issues: Re
     const district = str(address.district);
     if (text || province) person.address = { ...(text ? { text } : {}), ...(province ? { province } : {}), ...(district ? { district } : {}) };
   }
-  for (const key of Object.keys(e.resource)) if (!READ.has(key)) unmapped.push(at(key));
+  for (const key of Object.keys(e.resource)) {
+    if (!READ.has(key) && (key !== 'extension' || hasOtherExtensions(e))) unmapped.push(at(key));
+  }
+  const guardian = patientGuardian(e, related, systems, unmapped);
+  if (guardian) person.guardian = guardian;
   return { person, ...(patientNumber ? { patientNumber } : {}) };
 }

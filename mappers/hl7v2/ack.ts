@@ -25,15 +25,16 @@ export function hl7Timestamp(now: Date): string {
 }
 
 /**
- * An issue's field as an ERR-2 error location (ERL: segment ^ sequence ^ field): `PID-3` →
- * `PID^1^3`, `RXA[2]-5` → `RXA^2^5`, `PV1` → `PV1^1`; the pipeline's `MA_CSKCB` is MSH-4. Fields
+ * An issue's field as an ERR-2 error location (ERL: segment ^ sequence ^ field ^ field repetition):
+ * `PID-3` → `PID^1^3`, `RXA[2]-5` → `RXA^2^5`, `PID-3[2]` → `PID^1^3^2`, `PV1` → `PV1^1`; the
+ * pipeline's `MA_CSKCB` is MSH-4. Fields
  * of produced FHIR resources (`Patient.name`) have no HL7 location: empty.
  */
 export function errorLocation(field: string): string {
   if (field === 'MA_CSKCB') return 'MSH^1^4';
-  const m = /^([A-Z][A-Z0-9]{2})(?:\[(\d+)\])?(?:-(\d+))?$/.exec(field);
+  const m = /^([A-Z][A-Z0-9]{2})(?:\[(\d+)\])?(?:-(\d+)(?:\[(\d+)\])?)?$/.exec(field);
   if (!m) return '';
-  return [m[1], m[2] ?? '1', ...(m[3] ? [m[3]] : [])].join('^');
+  return [m[1], m[2] ?? '1', ...(m[3] ? [m[3]] : []), ...(m[4] ? [m[4]] : [])].join('^');
 }
 
 function conditionOf(issue: RecordIssue, reply: Hl7Reply | undefined): ErrorCondition {

@@ -2,6 +2,7 @@ import type { MapContext, MappedItem, RecordFacts } from '../contract.js';
 import { quoteValue } from '../shared/quote.js';
 import { dg1Conditions, pv1Encounter } from './adt.js';
 import { textAt } from './er7.js';
+import { hl7Guardian } from './guardian.js';
 import { Hl7Issues, parseMessage, replyOf, segmentsOf, SUPPORTED_VERSIONS, type Hl7Reply } from './message.js';
 import { pidPerson } from './pid.js';
 import type { Hl7MessageItem } from './reader.js';
@@ -12,7 +13,7 @@ const FACILITY_CODE = /^[0-9A-Za-z]{5}$/;
 /** Message types and events mapped: ADT admit, discharge, register, update; VXU unsolicited vaccination record. */
 const EVENTS: Record<string, ReadonlySet<string>> = { ADT: new Set(['A01', 'A03', 'A04', 'A08']), VXU: new Set(['V04']) };
 /** Segments read by the mapping; any other segment present is listed as unmapped. */
-const MAPPED_SEGMENTS = new Set(['MSH', 'PID', 'PV1', 'PV2', 'DG1', 'ORC', 'RXA', 'RXR', 'OBX', 'EVN', 'PD1']);
+const MAPPED_SEGMENTS = new Set(['MSH', 'PID', 'NK1', 'PV1', 'PV2', 'DG1', 'ORC', 'RXA', 'RXR', 'OBX', 'EVN', 'PD1']);
 
 /** The HL7 v2 payload kept with a record: the message's segment lines as received. */
 export interface Hl7Payload {
@@ -70,6 +71,8 @@ export function mapHl7Message(item: Hl7MessageItem, ctx: MapContext): MappedItem
     return { seq: item.index, payload, ...(kind ? { kind } : {}), facts: facts({ key, facility }), reply: replyOf(msg, issues, false) };
   }
   const { person, patientNumber } = pidPerson(pid, seps, issues, unmapped);
+  const guardian = hl7Guardian(msg, pid, unmapped);
+  if (guardian) person.guardian = guardian;
   const result = facts({ key, facility, person });
   if (type === 'ADT') {
     const encounter = pv1Encounter(msg, facility, patientNumber, issues, unmapped, event === 'A03');

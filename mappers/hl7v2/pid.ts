@@ -3,52 +3,32 @@ import { quoteValue } from '../shared/quote.js';
 import { parseHl7Dtm } from './dtm.js';
 import { repetitionsOf, textAt, type Er7Segment, type Er7Separators } from './er7.js';
 import type { Hl7Issues } from './message.js';
-
-/**
- * PID-3 identifier type (CX-5, HL7 table 0203) → what the identifier is: NI (national unique
- * individual identifier) or the local `CCCD` → citizen ID; SB (social beneficiary) or HC (health
- * card) → BHYT card; MR (medical record) or PI (patient internal) → the facility's patient number.
- */
-const CX_TYPES: Record<string, 'cccd' | 'bhyt' | 'patientNumber'> = {
-  NI: 'cccd', CCCD: 'cccd', SB: 'bhyt', HC: 'bhyt', MR: 'patientNumber', PI: 'patientNumber',
-};
+import { pid3Identifiers } from './pid-ids.js';
+import { xpnName } from './xpn.js';
 
 /** PID-8 administrative sex (HL7 table 0001): M, F; O, U, A, N are kept as unknown (the facts have no "other"). */
 const SEX: Record<string, 'male' | 'female' | 'unknown'> = { M: 'male', F: 'female', O: 'unknown', U: 'unknown', A: 'unknown', N: 'unknown' };
 
-/** The person of a PID segment plus the facility's own patient number (PID-3 MR/PI). */
+/** The person of a PID segment plus the facility's own patient number (PID-3 MR/PI, also `person.patientNumber`). */
 export interface PidFacts {
   person: PersonFacts;
   patientNumber?: string;
 }
 
 /**
- * PID → person facts (HL7 v2.5.1 §3.4.2): PID-3 identifiers told apart by CX-5, PID-5 name,
- * PID-7 birth date, PID-8 sex, PID-11 address, PID-13 phone. The CCCD goes in `cccd` with field
- * `PID-3` so the identity stage keys the Patient exactly as for claim XML.
+ * PID → person facts (HL7 v2.5.1 §3.4.2): PID-3 identifiers told apart by CX-5 (`pid-ids.ts`),
+ * PID-5 name, PID-7 birth date, PID-8 sex, PID-11 address, PID-13 phone. The CCCD goes in `cccd`
+ * with field `PID-3` so the identity stage keys the Patient exactly as for claim XML. PID-6 and
+ * PID-21 (the mother) are read with NK1 by `guardian.ts`.
  */
 export function pidPerson(pid: Er7Segment, seps: Er7Separators, issues: Hl7Issues, unmapped: string[]): PidFacts {
   const person: PersonFacts = { cccd: { value: '', field: 'PID-3' }, cards: [], cardField: 'PID-3' };
-  let patientNumber: string | undefined;
+  const patientNumber = pid3Identifiers(pid, seps, person, unmapped);
   const reps = repetitionsOf(pid, 3, seps);
-  reps.forEach((_, i) => {
-    const cx = { id: 'PID', fields: ['PID', '', '', reps[i]!] } satisfies Er7Segment;
-    const id = textAt(cx, 3, seps);
-    const type = textAt(cx, 3, seps, { comp: 5 })?.toUpperCase();
-    const kind = type ? CX_TYPES[type] : undefined;
-    if (!id) return;
-    if (kind === 'cccd' && !person.cccd.value) person.cccd.value = id;
-    else if (kind === 'bhyt') {
-      const from = parseHl7Dtm(textAt(cx, 3, seps, { comp: 7 }))?.fhirDate;
-      const to = parseHl7Dtm(textAt(cx, 3, seps, { comp: 8 }))?.fhirDate;
-      person.cards.push({ value: id, ...(from ? { from } : {}), ...(to ? { to } : {}) });
-    } else if (kind === 'patientNumber' && !patientNumber) patientNumber = id;
-    else if (!kind) unmapped.push(`PID-3(${type ?? 'no CX-5 type'})`);
-  });
   if (reps.length === 0) issues.add('SCHEMA', 'PID-3', 'PID-3 (patient identifier list) is required and missing', '101');
 
-  const name = [textAt(pid, 5, seps, { comp: 1 }), textAt(pid, 5, seps, { comp: 3 }), textAt(pid, 5, seps, { comp: 2 })].filter(Boolean).join(' ');
-  if (name) person.name = name.replace(/\s+/g, ' ');
+  const name = xpnName(pid, 5, seps);
+  if (name) person.name = name;
   else issues.add('SCHEMA', 'PID-5', 'PID-5 (patient name) is required and missing', '101');
 
   const birthRaw = textAt(pid, 7, seps);
@@ -67,7 +47,7 @@ export function pidPerson(pid: Er7Segment, seps: Er7Separators, issues: Hl7Issue
   const phone = textAt(pid, 13, seps, { comp: 1 }) ?? textAt(pid, 13, seps, { comp: 12 });
   if (phone) person.phone = phone;
 
-  for (const n of [6, 9, 10, 12, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30]) {
+  for (const n of [9, 10, 12, 14, 15, 16, 17, 18, 19, 20, 22, 23, 24, 25, 26, 27, 28, 29, 30]) {
     if (pid.fields[n]) unmapped.push(`PID-${n}`);
   }
   return { person, ...(patientNumber ? { patientNumber } : {}) };

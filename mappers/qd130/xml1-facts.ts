@@ -6,7 +6,12 @@ import type { TableRecord } from './tables.js';
 import { episodeDay, genderOf, type Xml1Dates } from './xml1-checks.js';
 import { splitMulti } from './xml1-fields.js';
 
-/** XML1 (TONG_HOP) → the person as the facility recorded them (vn-health-data §1.3, §5.4). */
+/**
+ * XML1 (TONG_HOP) → the person as the facility recorded them (vn-health-data §1.3, §5.4). `SO_CCCD`
+ * is the only ID field and is kept as sent (a CCCD, a 9- or 12-digit CMND or a passport: the
+ * identity stage tells them apart); `MA_BN` is the facility's patient number, on the person and
+ * on the encounter.
+ */
 export function xml1Person(r: TableRecord, dates: Xml1Dates): PersonFacts {
   const from = splitMulti(r.GT_THE_TU);
   const to = splitMulti(r.GT_THE_DEN);
@@ -19,6 +24,7 @@ export function xml1Person(r: TableRecord, dates: Xml1Dates): PersonFacts {
     }),
     cardField: 'XML1.MA_THE_BHYT',
   };
+  if (r.MA_BN) person.patientNumber = r.MA_BN;
   if (r.HO_TEN) person.name = r.HO_TEN;
   const gender = genderOf(r.GIOI_TINH);
   if (gender) person.gender = gender;

@@ -42,6 +42,11 @@ export function searchTokens(resource: FhirResource): string[] {
   }
   const encounter = ref(r.encounter);
   if (encounter) tokens.add(`encounter=${encounter}`);
+  // Provenance.target: the identity operations on a Patient (re-key, merge, move) are found by it.
+  for (const t of (Array.isArray(r.target) ? r.target : []) as Json[]) {
+    const target = ref(t);
+    if (target) tokens.add(`target=${target}`);
+  }
   return [...tokens];
 }
 

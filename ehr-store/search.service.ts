@@ -12,6 +12,10 @@ export const SEARCH_PARAMS: Readonly<Record<string, readonly string[]>> = {
   Condition: ['encounter', 'patient', 'subject', '_id'],
   Organization: ['identifier', '_id'],
   Immunization: ['identifier', 'patient', '_id'],
+  /** The mother of an infant registered under her ID (relationship MTH). */
+  RelatedPerson: ['identifier', 'patient', '_id'],
+  /** Identity operations (re-key, merge, move) on Patients. */
+  Provenance: ['target', '_id'],
 };
 const CONTROL = new Set(['_count', '_offset', '_format']);
 const MAX_COUNT = 1000;
@@ -48,6 +52,8 @@ export function parseSearch(type: string, query: Record<string, unknown>): { tok
       tokens.push(`subject=${reference(name, raw, 'Patient')}`);
     } else if (name === 'encounter') {
       tokens.push(`encounter=${reference(name, raw, 'Encounter')}`);
+    } else if (name === 'target') {
+      tokens.push(`target=${reference(name, raw, 'Patient')}`);
     }
   }
   const count = intParam(query, '_count', { min: 0, max: MAX_COUNT, default: 50 });

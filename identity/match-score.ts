@@ -127,7 +127,7 @@ export function scoreCandidate(subject: MatchSubject, candidate: MatchCandidate)
  * 2. Two or more such candidates: review, `ambiguous`.
  * 3. One conflict-free score ≥ autoLink links (rule `score`) only if no other candidate reaches review.
  * 4. Otherwise review when a candidate reaches review, or has a BHYT, CMND, passport or birth-date conflict but
- *    would have reached autoLink without it. A CCCD or gender conflict rules a candidate out. Else none.
+ *    would have reached review without it. A CCCD or gender conflict rules a candidate out. Else none.
  */
 export function decideMatch(
   subject: MatchSubject,
@@ -156,7 +156,9 @@ export function decideMatch(
 
 function isWorthReview(e: Evaluation, thresholds: MatchThresholds): boolean {
   if (e.scored.score >= thresholds.review) return true;
-  return e.scored.conflicts.length > 0 && e.scoreWithoutConflicts >= thresholds.autoLink;
+  // A soft conflict (a birth date typed with day and month swapped, a mistyped card) on a candidate
+  // the other fields point to strongly is what a reviewer is for.
+  return e.scored.conflicts.length > 0 && e.scoreWithoutConflicts >= thresholds.review;
 }
 
 function byScoreDescending(a: ScoredCandidate, b: ScoredCandidate): number {

@@ -36,6 +36,11 @@ export async function registerCitizens(pool: pg.Pool, people: Array<TestCitizen 
   }
 }
 
+/** A CSV cell, quoted when it holds a separator, a quote or a line break (RFC 4180). */
+function csvCell(v: string): string {
+  return /[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
+}
+
 /** One dose row per entry for `POST /ingest/csv?kind=immunization`; extra columns by name. */
 export function doseCsv(rows: Array<{ p: Partial<TestCitizen>; id: string; date?: string; extra?: Record<string, string> }>): string {
   const extraCols = [...new Set(rows.flatMap((r) => Object.keys(r.extra ?? {})))];
@@ -43,7 +48,7 @@ export function doseCsv(rows: Array<{ p: Partial<TestCitizen>; id: string; date?
   const lines = rows.map((r) => [
     r.p.cccd ?? '', r.p.name ?? '', r.p.birthDate ?? '', r.p.gender === 'female' ? 'nữ' : r.p.gender === 'male' ? 'nam' : '',
     r.id, '53', 'Viêm gan B', r.date ?? '2026-10-01', '1', ...extraCols.map((c) => r.extra?.[c] ?? ''),
-  ].join(','));
+  ].map(csvCell).join(','));
   return [header.join(','), ...lines, ''].join('\r\n');
 }
 

@@ -71,7 +71,7 @@ export async function insertRecords(db: Db, submissionId: string, batch: RecordB
                           person_id, facts, facts_sealed, review, area_province, area_district, area_commune, verify_after, queued_at, job_id)
      SELECT $1, x.seq, x.facility, x.key, x.status, x.category, x.issues, x.warnings, x.kind, x.doses, x.unmapped, x.payload, decode(x."payloadSealed", 'base64'), x.related, x.resources,
             x."personId", x.facts, decode(x."factsSealed", 'base64'), x.review, x.area->>'province', x.area->>'district', x.area->>'commune',
-            CASE WHEN x.status = 'unverified' THEN now() + interval '1 minute' END,
+            CASE WHEN x.status = 'unverified' THEN now() END, -- checked again at the next pass (pipeline/verification-retry.ts)
             -- queued at ingest: the relay leaves the record to the ingest path until it is stale
             CASE WHEN x.status = 'accepted' THEN now() END, CASE WHEN x.status = 'accepted' THEN $3 END
        FROM json_to_recordset($2::json) AS x(seq int, facility text, key text, status text, category text,

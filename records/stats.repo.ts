@@ -4,7 +4,7 @@ import {
   type RecordKind, type RecordStatus, type ReportCategory, type ReportGroup, type StatusCount, type WarningCode,
 } from './model.js';
 
-/** Counts by status, `received = linked + rejected + failed + pending`, with the vaccine doses those records carry. */
+/** Counts by status, `received = linked + rejected + held + failed + pending`, with the vaccine doses those records carry. */
 export type StatusCounts = { received: number; doses: number; dosesLinked: number } & Record<StatusCount, number>;
 
 /**
@@ -33,7 +33,7 @@ export interface StatsFilter {
   format?: string;
 }
 
-const COUNT_KEYS = ['received', 'linked', 'rejected', 'failed', 'pending', 'doses', 'dosesLinked'] as const satisfies ReadonlyArray<keyof StatusCounts>;
+const COUNT_KEYS = ['received', 'linked', 'rejected', 'held', 'failed', 'pending', 'doses', 'dosesLinked'] as const satisfies ReadonlyArray<keyof StatusCounts>;
 
 /** A zeroed set of status counts. */
 export function emptyCounts(): StatusCounts {

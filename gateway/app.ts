@@ -17,6 +17,7 @@ import { appendAudit } from './store/audit.repo.js';
 import { requestLog } from './http/request-log.js';
 import { apiRoutes } from './routes/api.routes.js';
 import { identityRoutes } from './routes/identity.routes.js';
+import { cleaningRoutes } from './routes/cleaning.routes.js';
 import { auditRoutes } from './routes/audit.routes.js';
 import { jsonBody } from '../http-input/json-body.js';
 import { fhirRoutes, metadataRoute } from '../ehr-store/fhir.routes.js';
@@ -117,10 +118,11 @@ export function createApp(deps: AppDeps): Express {
     pool, clock,
     personOf: (cccd) => ({ patient: `Patient/${resourceIds.patient(config.systems, cccd)}`, valueHash: auditHash(deps.auditHashKey, cccd) }),
   }));
+  const reviewDeps = { pool, enqueueLink: deps.enqueueLink, log, keyring: ingestDeps.keyring, verifyRetryMs: config.identity.verifyRetryMs, stages: ingestDeps.stages };
+  app.use('/api/cleaning', cleaningRoutes({ ...reviewDeps, clock })); // before /api: CSV and XLSX bodies
   app.use('/api', ...jsonBody({ types: ['application/json'], limit: '1mb', maxDepth: API_MAX_JSON_DEPTH }), apiRoutes({ pool, enqueueLink: deps.enqueueLink, log, linkBatchSize: config.linkBatchSize, clock }));
   app.use('/api', identityRoutes({
-    pool, enqueueLink: deps.enqueueLink, log, keyring: ingestDeps.keyring, verifyRetryMs: config.identity.verifyRetryMs,
-    stages: ingestDeps.stages, systems: config.systems, sharedSystems: { cccd: config.systems.cccd, bhyt: config.systems.bhyt, ...personSystems(config.systems) },
+    ...reviewDeps, systems: config.systems, sharedSystems: { cccd: config.systems.cccd, bhyt: config.systems.bhyt, ...personSystems(config.systems) },
   }));
   app.use('/fhir', fhirRoutes({ pool, validator: deps.validator, baseUrl: deps.fhirBaseUrl, maxBodyBytes: config.maxFhirBodyBytes, clock, authorize: (role) => requireRole(role),
     reads: new ReadGuard(deps.rateStore, config.bulkReadPatientsPerHour),

@@ -32,6 +32,11 @@ export interface IdentityContext {
   db: Db;
   format: string;
   now: Date;
+  /**
+   * The identity details were checked against the population database by a person (the commune
+   * police in the cleaning round trip): the registry is not asked, the record's details count as verified.
+   */
+  checkedBy?: string;
 }
 
 /** One batch of records decided together (registry lookups for the whole batch in one call). */

@@ -21,6 +21,8 @@ export interface RerunRequest {
   actor: string;
   action: string;
   detail: unknown;
+  /** Who checked the identity against the population database (the cleaning round trip): the registry is not asked again. */
+  checkedBy?: string;
 }
 
 /**
@@ -33,7 +35,7 @@ export async function rerunRecord(db: Db, deps: RerunDeps, rec: RecordToRerun, r
   const facts = req.facts ?? (rec.facts as RecordFacts | undefined);
   if (!facts) throw conflict(`record ${rec.id} was stored before facts were kept: re-send it from the facility`);
   const item: MappedItem = { seq: rec.seq, facts, payload: undefined, kind: rec.kind };
-  const session = await deps.stages.identity.begin({ db, format: rec.format, now: new Date() }, [facts]);
+  const session = await deps.stages.identity.begin({ db, format: rec.format, now: new Date(), ...(req.checkedBy ? { checkedBy: req.checkedBy } : {}) }, [facts]);
   const decision = req.decide ? req.decide(facts) : await session.decide(facts);
   const record = finishRecord(item, decision, deps.stages, null);
   // The record keeps its facility (a re-run never changes who sent it).

@@ -22,6 +22,9 @@ const COMMON_COLUMNS = {
   patient_mrn: 'patient.mrn',
   patient_local_id: 'patient.localId',
   patient_address: 'patient.address',
+  patient_province_code: 'patient.provinceCode',
+  patient_district_code: 'patient.districtCode',
+  patient_commune_code: 'patient.communeCode',
   mother_name: 'mother.name',
   mother_cccd: 'mother.cccd',
   guardian_name: 'guardian.name',
@@ -52,6 +55,11 @@ const COLUMN_ALIASES = {
   cccd_nguoi_giam_ho: 'guardian.cccd',
   ho_ten_nguoi_giam_ho: 'guardian.name',
   quan_he: 'guardian.relationship',
+  // Residence codes as QĐ 130 XML1 names them (GSO codes, QĐ 124/2004 and the 2025 reform).
+  matinh_cu_tru: 'patient.provinceCode',
+  mahuyen_cu_tru: 'patient.districtCode',
+  maxa_cu_tru: 'patient.communeCode',
+  ma_xa: 'patient.communeCode',
 } as const;
 
 /** Default header → field, per kind. */

@@ -71,7 +71,13 @@ export function rowPerson(row: CsvRow, issues: RowIssues, context: RowContext, u
     if (isProblem(birth)) issues.add(birth.category, 'patient.birthDate', birth.message);
     else person.birth = birth;
   }
-  if (f['patient.address']) person.address = { text: f['patient.address'].normalize('NFC') };
+  const codes = { province: f['patient.provinceCode'], district: f['patient.districtCode'], ward: f['patient.communeCode'] };
+  if (f['patient.address'] || codes.province || codes.district || codes.ward) {
+    person.address = {
+      ...(f['patient.address'] ? { text: f['patient.address'].normalize('NFC') } : {}),
+      ...(codes.province ? { province: codes.province } : {}), ...(codes.district ? { district: codes.district } : {}), ...(codes.ward ? { ward: codes.ward } : {}),
+    };
+  }
   const guardian = rowGuardian(row, unusable);
   if (guardian) person.guardian = guardian;
   return person;

@@ -93,6 +93,7 @@ export type RecordKind = (typeof RECORD_KINDS)[number];
 export const WARNING_TABLE = {
   UNKNOWN_VACCINE: { meaning: 'the dose names a vaccine the national code table does not know: linked with the codes as sent, no CVX' },
   INFANT_UNDER_MOTHER_ID: { meaning: 'an infant registered under the mother\'s CCCD: linked to the infant\'s own Patient (temporary number) and to the mother' },
+  AWAITING_VERIFICATION: { meaning: 'stored while the population registry was unavailable: verified and linked once it answers (answers only, never counted)' },
   MATCHED_WITHOUT_CCCD: { meaning: 'no valid CCCD: linked to a known patient by BHYT/BHXH, CMND, patient number or a match score above the auto-link threshold' },
 } as const satisfies Record<string, { meaning: string }>;
 export type WarningCode = keyof typeof WARNING_TABLE;

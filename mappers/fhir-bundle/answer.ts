@@ -12,7 +12,7 @@ const ISSUE_TYPE: Record<IssueCategory, OperationOutcomeIssue['code']> = {
   CCCD_DOB_MISMATCH: 'business-rule', CCCD_GENDER_MISMATCH: 'business-rule', DATE_ORDER: 'invariant',
   VERIFICATION_MISMATCH: 'business-rule', REGISTRY_NOT_FOUND: 'not-found', SOURCE_CONFLICT: 'conflict', IDENTITY_REVIEW: 'informational',
 };
-const WARNING_TYPE: Record<WarningCode, OperationOutcomeIssue['code']> = { UNKNOWN_VACCINE: 'code-invalid', INFANT_UNDER_MOTHER_ID: 'informational', MATCHED_WITHOUT_CCCD: 'informational' };
+const WARNING_TYPE: Record<WarningCode, OperationOutcomeIssue['code']> = { UNKNOWN_VACCINE: 'code-invalid', INFANT_UNDER_MOTHER_ID: 'informational', MATCHED_WITHOUT_CCCD: 'informational', AWAITING_VERIFICATION: 'transient' };
 
 /** A problem of a record with the reply of that record (its code systems, where its facility came from). */
 type Noted = { issue: RecordIssue | RecordWarning; reply: FhirEntryReply };
@@ -21,6 +21,8 @@ type Noted = { issue: RecordIssue | RecordWarning; reply: FhirEntryReply };
 interface EntrySlot {
   location?: string;
   accepted: boolean;
+  /** Stored but not yet linkable: held for review, or waiting for the population registry. */
+  deferred?: Noted[];
   issues: Noted[];
   warnings: Noted[];
 }
@@ -70,6 +72,11 @@ function responseEntry(slot: EntrySlot | undefined): BundleEntry {
     const warnings = slot.warnings.length ? { outcome: outcomeOf(slot.warnings) } : {};
     return { response: { status: '201 Created', ...(slot.location ? { location: slot.location } : {}), ...warnings } };
   }
+  if (slot?.deferred?.length && !slot.issues.length) {
+    const outcome = outcomeOf(slot.deferred);
+    for (const i of outcome.issue) i.severity = 'information';
+    return { response: { status: '202 Accepted', outcome } };
+  }
   if (slot?.issues.length) return { response: { status: '422 Unprocessable Entity', outcome: outcomeOf(slot.issues) } };
   const unread: OperationOutcome = { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'processing', diagnostics: 'this entry was not read' }] };
   return { response: { status: '400 Bad Request', outcome: unread } };
@@ -81,6 +88,12 @@ function entryOfField(field: string, reply: FhirEntryReply): number {
   return m ? Number(m[1]) : reply.entries[0]!.index;
 }
 
+/** Why a stored record is not linked yet: its review issue, or the wait for the registry. */
+function deferredIssues(outcome: RecordOutcome): Array<RecordIssue | RecordWarning> {
+  if (outcome.issues.length) return outcome.issues;
+  return [{ code: 'AWAITING_VERIFICATION', field: 'Bundle', message: 'stored; the population registry is unavailable: verified and linked once it answers' }];
+}
+
 /** Fold each record's outcome into the slots of the entries it answers for. */
 function slotsOf(records: Array<{ outcome: RecordOutcome; reply: FhirEntryReply | undefined }>): Map<number, EntrySlot> {
   const slots = new Map<number, EntrySlot>();
@@ -90,6 +103,7 @@ function slotsOf(records: Array<{ outcome: RecordOutcome; reply: FhirEntryReply 
     for (const { index, location } of reply.entries) {
       const s = slot(index);
       if (outcome.status === 'rejected') s.issues.push(...outcome.issues.map((issue) => ({ issue, reply })));
+      else if (outcome.status === 'held' || outcome.status === 'unverified') (s.deferred ??= []).push(...deferredIssues(outcome).map((issue) => ({ issue, reply })));
       else if (!s.accepted) Object.assign(s, { accepted: true, ...(location ? { location } : {}) });
     }
     if (outcome.status !== 'rejected') for (const w of outcome.warnings ?? []) slot(entryOfField(w.field, reply)).warnings.push({ issue: w, reply });

@@ -4,6 +4,7 @@
  * CCCD matched by BHYT, held for review and accepted / rejected / corrected; an infant under its
  * mother re-keyed when its own CCCD arrives; a wrong CCCD corrected after linking.
  */
+import { readFile } from 'node:fs/promises';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGateway, uniqueFacility } from '../helpers/gateway.js';
@@ -112,6 +113,36 @@ describe('identity: sources, review queue, re-keying, corrections (HTTP, VERIFIC
     expect(merged.link).toEqual(expect.arrayContaining([{ type: 'replaces', other: { reference: `Patient/${temp.personId}` } }]));
     const provenance = await fhirRead(gw.url, portalKey, 'Provenance', { target: `Patient/${real.personId}` });
     expect(provenance.entry[0].resource.activity.text).toMatch(/rekey/);
+  });
+
+  it('a delivery\'s birth certificate (XML9) becomes the child\'s own Patient; a later dose typed under the mother lands on it', async () => {
+    const xml = await readFile(new URL('../golden/qd130/delivery-episode.xml', import.meta.url), 'utf8');
+    const sent = await request(gw.url).post('/ingest/qd130').set('Authorization', `Bearer ${adminKey}`).set('Content-Type', 'application/xml').send(xml);
+    expect(sent.status).toBe(202);
+    const mother = await waitForStatus(gw.pool, sent.body.records[0].key, ['linked']);
+    const related = await fhirRead(gw.url, portalKey, 'RelatedPerson', { identifier: 'http://fhir.hl7.org.vn/core/sid/cccd|046196007315' });
+    const infantRef = related.entry.map((e: { resource: { patient: { reference: string } } }) => e.resource.patient.reference)
+      .find((ref: string) => ref !== `Patient/${mother.personId}`);
+    const infant = await fhirRead(gw.url, portalKey, infantRef);
+    expect(infant).toMatchObject({ name: [{ text: 'HOÀNG KHÁNH AN' }], gender: 'female', birthDate: '2025-01-14' });
+    const key = await gw.key('facility', '46002');
+    const [dose] = await send(doseCsv([{ p: { cccd: '046196007315', name: 'Con bà Linh', birthDate: '2025-01-14', gender: 'female' }, id: `BCG-${Date.now()}`, date: '2025-01-15' }]), key);
+    expect((await waitForStatus(gw.pool, dose!.key, ['linked'])).personId).toBe(infantRef.slice('Patient/'.length));
+  });
+
+  it('a foreigner is keyed by passport (not verified); a CMND-only record finds the person who sent it before', async () => {
+    const passport = `C${Math.floor(Math.random() * 1e7)}`;
+    const [foreigner] = await send(doseCsv([{ p: { name: 'John Smith', birthDate: '1970-01-01', gender: 'male' }, id: `P-${passport}`, extra: { patient_passport: passport } }]));
+    const f = await waitForStatus(gw.pool, foreigner!.key, ['linked']);
+    const patient = await fhirRead(gw.url, portalKey, `Patient/${f.personId}`);
+    expect(patient.identifier[0]).toMatchObject({ use: 'official', value: passport, type: { coding: [{ code: 'PPN' }] } });
+    const p = citizen('Tô Văn Bảy', '1960-05-05', 'male');
+    const cmnd = String(100_000_000 + Math.floor(Math.random() * 8e8));
+    const [withBoth] = await send(doseCsv([{ p, id: `CM1-${cmnd}`, extra: { patient_cmnd: cmnd } }]));
+    const known = await waitForStatus(gw.pool, withBoth!.key, ['linked']);
+    const [cmndOnly] = await send(doseCsv([{ p: { name: 'To Van Bay', birthDate: p.birthDate, gender: 'male' }, id: `CM2-${cmnd}`, extra: { patient_cmnd: cmnd } }]));
+    expect(cmndOnly!.status).toBe('accepted');
+    expect((await waitForStatus(gw.pool, cmndOnly!.key, ['linked'])).personId).toBe(known.personId);
   });
 
   it('a wrong CCCD corrected after linking: one audited move, the doses follow, Provenance on both Patients', async () => {

@@ -122,7 +122,7 @@ export function createApp(deps: AppDeps): Express {
   app.use('/api/cleaning', cleaningRoutes({ ...reviewDeps, clock })); // before /api: CSV and XLSX bodies
   app.use('/api', ...jsonBody({ types: ['application/json'], limit: '1mb', maxDepth: API_MAX_JSON_DEPTH }), apiRoutes({ pool, enqueueLink: deps.enqueueLink, log, linkBatchSize: config.linkBatchSize, clock }));
   app.use('/api', identityRoutes({
-    ...reviewDeps, systems: config.systems, sharedSystems: { cccd: config.systems.cccd, bhyt: config.systems.bhyt, ...personSystems(config.systems) },
+    ...reviewDeps, clock, systems: config.systems, sharedSystems: { cccd: config.systems.cccd, bhyt: config.systems.bhyt, ...personSystems(config.systems) },
   }));
   app.use('/fhir', fhirRoutes({ pool, validator: deps.validator, baseUrl: deps.fhirBaseUrl, maxBodyBytes: config.maxFhirBodyBytes, clock, authorize: (role) => requireRole(role),
     reads: new ReadGuard(deps.rateStore, config.bulkReadPatientsPerHour),

@@ -2,7 +2,9 @@ import { Router } from 'express';
 import { badRequest } from '../../errors/outcome.js';
 import type { IdentityCorrections } from '../../identity/corrections.js';
 import type { RecordStatus } from '../../records/model.js';
+import { identityStats } from '../../identity/identity-stats.repo.js';
 import { requireRole } from '../http/auth.js';
+import { parsePeriod } from './api.routes.js';
 import { moveRecords, viewPerson, type MoveTarget, type PersonsDeps } from '../services/persons.service.js';
 import { acceptCandidate, correctRecord, listReview, rejectHeld, reviewItem, type ReviewDeps } from '../services/review.service.js';
 
@@ -68,7 +70,7 @@ function reviewFilterOf(q: Record<string, unknown>) {
  * index — view a person, move records to the right person after linking. Admin keys only; every
  * decision records who (the key), when and what changed.
  */
-export function identityRoutes(deps: ReviewDeps & PersonsDeps): Router {
+export function identityRoutes(deps: ReviewDeps & PersonsDeps & { clock: () => Date }): Router {
   const router = Router();
   const actor = (req: { principal?: { keyId: string } }) => `key:${req.principal?.keyId ?? 'unknown'}`;
 
@@ -98,6 +100,11 @@ export function identityRoutes(deps: ReviewDeps & PersonsDeps): Router {
     const id = recordId(req.params.id);
     res.locals.audit = { resource: `record/${id}` };
     res.json(await correctRecord(deps, id, correctionsOf(req.body), actor(req)));
+  });
+
+  router.get('/stats/identity', requireRole('admin'), async (req, res) => {
+    const { from, to } = parsePeriod(req.query as Record<string, unknown>, deps.clock());
+    res.json({ from: from.toISOString(), to: to.toISOString(), ...(await identityStats(deps.pool, from, to)) });
   });
 
   router.get('/persons/:id', requireRole('admin'), async (req, res) => {

@@ -113,6 +113,9 @@ describe('identity: sources, review queue, re-keying, corrections (HTTP, VERIFIC
     expect(merged.link).toEqual(expect.arrayContaining([{ type: 'replaces', other: { reference: `Patient/${temp.personId}` } }]));
     const provenance = await fhirRead(gw.url, portalKey, 'Provenance', { target: `Patient/${real.personId}` });
     expect(provenance.entry[0].resource.activity.text).toMatch(/rekey/);
+    const stats = (await admin('get', '/api/stats/identity')).body;
+    expect(stats.operations.rekey.operations).toBeGreaterThanOrEqual(1);
+    expect(stats.personsCreated.infant).toBeGreaterThanOrEqual(1);
   });
 
   it('a delivery\'s birth certificate (XML9) becomes the child\'s own Patient; a later dose typed under the mother lands on it', async () => {

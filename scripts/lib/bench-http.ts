@@ -28,6 +28,8 @@ export interface LinkTotals {
   received: number;
   linked: number;
   rejected: number;
+  /** In the review queue (a person must decide): settled as far as the run is concerned. */
+  held: number;
   failed: number;
   pending: number;
 }
@@ -113,7 +115,7 @@ export async function facilityTotals(url: string, adminKey: string, from: string
   const text = await res.text();
   if (res.status !== 200) throw new Error(`GET /api/stats/facilities answered ${res.status}: ${text.slice(0, 500)}`);
   const wanted = new Set(facilities);
-  const totals: LinkTotals = { received: 0, linked: 0, rejected: 0, failed: 0, pending: 0 };
+  const totals: LinkTotals = { received: 0, linked: 0, rejected: 0, held: 0, failed: 0, pending: 0 };
   for (const f of (JSON.parse(text) as StatsAnswer).facilities) {
     if (!wanted.has(f.facility)) continue;
     for (const k of Object.keys(totals) as Array<keyof LinkTotals>) totals[k] += f[k];
@@ -127,13 +129,14 @@ export function subtractTotals(now: LinkTotals, before: LinkTotals): LinkTotals 
     received: now.received - before.received,
     linked: now.linked - before.linked,
     rejected: now.rejected - before.rejected,
+    held: now.held - before.held,
     failed: now.failed - before.failed,
     pending: now.pending - before.pending,
   };
 }
 
 /** Records that reached a final state. */
-export const settled = (t: LinkTotals): number => t.linked + t.rejected + t.failed;
+export const settled = (t: LinkTotals): number => t.linked + t.rejected + t.held + t.failed;
 
 /** A sleep that can be cut short (the poller wakes up at once when the POSTs end). */
 export class Sleeper {

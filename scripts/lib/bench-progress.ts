@@ -44,7 +44,8 @@ export class RunProgress {
     const pending = rows[0]?.pending ?? 0;
     const failed = rows[0]?.failed ?? 0;
     const total = received.accepted + received.rejected;
-    return { received: total, linked: Math.max(0, total - pending - failed - received.rejected), rejected: received.rejected, failed, pending };
+    // Held records are answered as not accepted, so they are among received.rejected here.
+    return { received: total, linked: Math.max(0, total - pending - failed - received.rejected), rejected: received.rejected, held: 0, failed, pending };
   }
 
   /**

@@ -4,6 +4,7 @@ import pino, { type Logger } from 'pino';
 import { migrate } from '../db/migrate.js';
 import { createPool } from '../db/pool.js';
 import { createInProcessEhrClient } from '../ehr-store/in-process-client.js';
+import { countEventRecords } from '../identity/learning.js';
 import { personIndexStage } from '../identity/person-stage.js';
 import { createPopulationRegistry } from '../identity/registry/index.js';
 import { personSystems } from '../mappers/fhir/index.js';
@@ -83,7 +84,9 @@ export async function startRuntime(config: Readonly<Config>, log: Logger = pino(
   const identity = personIndexStage({
     systems: config.systems, registry, thresholds: config.identity.thresholds,
     // A re-keyed infant's records are linked again, to the Patient it became.
-    onMerged: async (db, merges) => { await reopenRecordsOfPersons(db, merges.map((m) => m.from)); },
+    onMerged: async (db, merges) => {
+      for (const m of merges) await countEventRecords(db, m.eventId, await reopenRecordsOfPersons(db, [m.from]));
+    },
   });
   const sharedSystems = { cccd: config.systems.cccd, bhyt: config.systems.bhyt, ...personSystems(config.systems) };
 
@@ -132,7 +135,8 @@ export async function startRuntime(config: Readonly<Config>, log: Logger = pino(
       ehrTimeoutMs: config.ehrTimeoutMs, concurrency: config.workerConcurrency, lockMs: config.workerLockMs, attempts: config.linkAttempts, backoffMaxMs: config.linkBackoffMaxMs,
       breakerFailures: config.breakerFailures, breakerCooldownMs: config.breakerCooldownMs, log, sharedSystems,
     });
-    if (config.identity.verification !== 'off') {
+    {
+      // Always: records left unverified by an earlier configuration are decided too (with VERIFICATION=off, as unverified no more).
       verification = startVerificationRetry({
         pool: workerPool, keyring: dataKeyring(config, log), log, intervalMs: Math.min(config.identity.verifyRetryMs, 30_000), verifyRetryMs: config.identity.verifyRetryMs,
         stages: { identity, validator: new FhirValidator().warm(PRODUCED_TYPES), systems: config.systems },

@@ -80,11 +80,14 @@ export async function decideCitizen(
   if (stop) return stop;
   const verified = k.verdict?.outcome === 'verified' ? k.verdict.person ?? null : null;
   const current = verified?.cccd && verified.cccd !== k.cccd ? verified.cccd : k.cccd;
-  const previous = [...new Set([...(current !== k.cccd ? [k.cccd] : []), ...(verified?.previousIds ?? []), ...(person.otherIds ?? []).filter((i) => i.type === 'previous-cccd').map((i) => i.value)])].filter((v) => v !== current);
+  // Only the registry says which numbers a person held before: a facility's claim is recorded, never followed.
+  const previous = [...new Set([...(current !== k.cccd ? [k.cccd] : []), ...(verified?.previousIds ?? [])])].filter((v) => v !== current);
   const found = await personsByIdentifiers(db, [current, ...previous].map((value) => ({ system: 'cccd', value })));
   const existing = found.get(`cccd|${current}`) ?? previous.map((p) => found.get(`cccd|${p}`)).find(Boolean);
   const personId = existing ?? resourceIds.patient(systems, current);
-  if (existing && !verified) {
+  // Waiting for the registry: the conflict check runs once it has answered (the record is decided again).
+  const waiting = k.registryOn && k.verdict?.outcome === 'unavailable';
+  if (existing && k.verdict?.outcome !== 'verified' && !waiting) {
     const known = (await loadPersons(db, [existing])).get(existing);
     const conflicts = known ? conflictsWith(person, known) : [];
     if (conflicts.length) {

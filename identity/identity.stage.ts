@@ -42,7 +42,7 @@ export interface IdentityContext {
 /** One batch of records decided together (registry lookups for the whole batch in one call). */
 export interface IdentitySession {
   decide(facts: RecordFacts): Promise<IdentityDecision>;
-  /** The record is about to be stored: write what its decision taught the person index (no-op unless accepted or unverified). */
+  /** The record is about to be stored: write what its decision taught the person index (no-op unless accepted). */
   settle(facts: RecordFacts, decision: IdentityDecision, record: IngestedRecord): Promise<void>;
 }
 

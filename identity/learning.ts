@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Db } from '../db/pool.js';
 import type { IngestedRecord } from '../records/model.js';
 import {
-  addIdentifiers, ensurePerson, setVerified, upsertDemographics, upsertSourceView,
+  addIdentifiers, canonicalPersons, ensurePerson, setVerified, upsertDemographics, upsertSourceView,
   type PersonDemographics, type PersonIdentifier, type PersonKind,
 } from './person-index.repo.js';
 import type { RegistryPerson } from './registry/port.js';
@@ -49,6 +49,9 @@ export async function applyLearning(
   record: IngestedRecord,
   ctx: { format: string; now: Date; actor: string },
 ): Promise<PersonMerge[]> {
+  // A person merged since the decision (a candidate re-keyed meanwhile) stands for the one it became.
+  const canonical = (await canonicalPersons(db, [learning.personId])).get(learning.personId) ?? learning.personId;
+  if (canonical !== learning.personId) learning = { ...learning, personId: canonical, ...(learning.mergeFrom === canonical ? { mergeFrom: undefined } : {}) };
   if (learning.mother) {
     await ensurePerson(db, { id: learning.mother.personId, kind: 'citizen' });
     await addIdentifiers(db, learning.mother.personId, [{ system: 'cccd', value: learning.mother.cccd }]);
@@ -76,6 +79,11 @@ export async function applyLearning(
   return [];
 }
 
+/** How many records an identity operation moved (set once they are reopened for linking). */
+export async function countEventRecords(db: Db, eventId: string, records: number): Promise<void> {
+  await db.query('UPDATE identity_events SET records = $2 WHERE id = $1', [eventId, records]);
+}
+
 /**
  * Merge one person into another (re-key, or an administrator's merge): the old person points to
  * the new one, its identifiers stay findable (as `previous`), its sources' views move. One
@@ -83,7 +91,14 @@ export async function applyLearning(
  */
 export async function mergePersons(db: Db, m: { from: string; to: string; action: PersonMerge['action']; actor: string; reason?: string }): Promise<PersonMerge> {
   const eventId = randomUUID();
-  await db.query("UPDATE persons SET state = 'merged', merged_into = $2, updated_at = now() WHERE id = $1 AND id <> $2", [m.from, m.to]);
+  // Both persons locked in id order, both still active: two merges in opposite directions never make a cycle.
+  const { rows } = await db.query<{ id: string; state: string }>('SELECT id, state FROM persons WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE', [[m.from, m.to]]);
+  if (m.from === m.to || rows.length !== 2 || rows.some((r) => r.state !== 'active')) {
+    throw new Error(`cannot merge person ${m.from} into ${m.to}: both must exist, differ and be active`);
+  }
+  await db.query("UPDATE persons SET state = 'merged', merged_into = $2, updated_at = now() WHERE id = $1", [m.from, m.to]);
+  // The merged person's infants are the surviving person's.
+  await db.query('UPDATE persons SET mother_id = $2 WHERE mother_id = $1', [m.from, m.to]);
   await db.query("UPDATE person_identifiers SET person_id = $2, state = 'previous', last_seen = now() WHERE person_id = $1", [m.from, m.to]);
   // A source that described both keeps its newest view only.
   await db.query(

@@ -1,6 +1,7 @@
 import type { PersonFacts, RecordFacts } from '../mappers/contract.js';
 import type { PersonIdentifier } from './person-index.repo.js';
 import type { MatchSubject } from './match-score.js';
+import { decodeCccd, isCccdProblem } from './cccd.js';
 import { foldName } from './names.js';
 
 /** Vietnamese nationality codes (QĐ 130 MA_QUOCTICH `000`, TT 07/2016 Phụ lục 2; ISO VN/VNM/704). */
@@ -46,7 +47,12 @@ export function matchSubjectOf(facts: RecordFacts, person: PersonFacts): MatchSu
   const cmnd = cmndOf(person);
   const passport = passportOf(person);
   const patientNumber = patientNumberOf(facts);
+  // A 12-digit number of a known province is someone's CCCD even when it disagrees with the record:
+  // a candidate holding another CCCD is then never linked.
+  const sent = person.cccd.value.replace(/\s+/g, '');
+  const decoded = /^\d{12}$/.test(sent) ? decodeCccd(sent) : undefined;
   return {
+    ...(decoded && !isCccdProblem(decoded) ? { cccd: sent } : {}),
     ...(bhxh ? { bhytSocial: bhxh } : {}),
     ...(cmnd ? { cmnd } : {}),
     ...(passport ? { passport } : {}),

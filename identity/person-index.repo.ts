@@ -98,6 +98,8 @@ export async function addIdentifiers(db: Db, personId: string, ids: readonly Per
        SELECT system, value, $1, coalesce(state, 'current'), "periodStart", "periodEnd" FROM x
        ON CONFLICT (system, value) DO UPDATE
           SET last_seen = now(),
+              -- a number learned to be a previous one (re-issued CCCD) stops being current
+              state = CASE WHEN EXCLUDED.state = 'previous' THEN 'previous' ELSE person_identifiers.state END,
               period_start = least(person_identifiers.period_start, EXCLUDED.period_start),
               period_end = greatest(person_identifiers.period_end, EXCLUDED.period_end)
         WHERE person_identifiers.person_id = EXCLUDED.person_id

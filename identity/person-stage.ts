@@ -74,15 +74,10 @@ async function verifyBatch(registry: PopulationRegistry, plans: Map<RecordFacts,
 function checkedVerdicts(plans: Map<RecordFacts, KeyPlan>): Map<RecordFacts, Verification> {
   const verdicts = new Map<RecordFacts, Verification>();
   for (const [facts, plan] of plans) {
-    const p = facts.person;
-    if (plan.kind !== 'cccd' || !p) continue;
-    verdicts.set(facts, {
-      outcome: 'verified',
-      person: {
-        cccd: plan.cccd, name: p.name ?? '', birthDate: p.birth?.fhirDate.slice(0, 10) ?? '', gender: p.gender ?? 'unknown',
-        ...(p.address?.province ? { province: p.address.province } : {}), ...(p.address?.ward ? { commune: p.address.ward } : {}),
-      },
-    });
+    if (plan.kind !== 'cccd' || !facts.person) continue;
+    // Verified without registry details: what the police checked is the record itself, and it never
+    // replaces what the registry holds for the person.
+    verdicts.set(facts, { outcome: 'verified' });
   }
   return verdicts;
 }
@@ -105,7 +100,8 @@ export function personIndexStage(opts: PersonStageOptions): IdentityStage {
           return decideWithPlan(facts, plan, verdicts.get(facts), ctx, opts);
         },
         async settle(facts, decision, record) {
-          if (!decision.learn || (record.status !== 'accepted' && record.status !== 'unverified')) return;
+          // Only an accepted record teaches the index: an unverified one may still be rejected (it learns when re-checked).
+          if (!decision.learn || record.status !== 'accepted') return;
           const merges = await applyLearning(ctx.db, decision.learn, record, { format: ctx.format, now: ctx.now, actor: 'identity-stage' });
           if (merges.length) await opts.onMerged?.(ctx.db, merges);
         },

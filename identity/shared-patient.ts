@@ -123,7 +123,6 @@ export function sharedPatient(s: PersonSnapshot, sys: SharedSystems): Patient {
   const extension = newest(s, (p) => p.extension);
   if (extension) patient.extension = extension;
   const links: NonNullable<Patient['link']> = [
-    ...(newest(s, (p) => p.link?.filter((l) => l.type === 'seealso')) ?? []),
     ...s.mergedFrom.map((id) => ({ other: { reference: `Patient/${id}` }, type: 'replaces' as const })),
   ];
   if (links.length) patient.link = links;

@@ -37,8 +37,8 @@ export async function rerunRecord(db: Db, deps: RerunDeps, rec: RecordToRerun, r
   const item: MappedItem = { seq: rec.seq, facts, payload: undefined, kind: rec.kind };
   const session = await deps.stages.identity.begin({ db, format: rec.format, now: new Date(), ...(req.checkedBy ? { checkedBy: req.checkedBy } : {}) }, [facts]);
   const decision = req.decide ? req.decide(facts) : await session.decide(facts);
-  const record = finishRecord(item, decision, deps.stages, null);
-  // The record keeps its facility (a re-run never changes who sent it).
+  // The sender's facility stands in for its key: a record refused for another facility's episode stays refused.
+  const record = finishRecord(item, decision, deps.stages, rec.facility === 'UNKNOWN' ? null : rec.facility);
   record.facility = rec.facility;
   await session.settle(facts, decision, record);
   const outcome: RerunOutcome = {

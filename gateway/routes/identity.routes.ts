@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { badRequest } from '../../errors/outcome.js';
-import type { IdentityCorrections } from '../../identity/corrections.js';
+import { factDateOf, type IdentityCorrections } from '../../identity/corrections.js';
 import type { RecordStatus } from '../../records/model.js';
 import { identityStats } from '../../identity/identity-stats.repo.js';
 import { requireRole } from '../http/auth.js';
@@ -14,7 +14,7 @@ const CCCD = /^\d{12}$/;
 const REVIEW_STATUSES: RecordStatus[] = ['held', 'unverified', 'rejected'];
 
 function recordId(raw: unknown): number {
-  if (typeof raw !== 'string' || !/^\d{1,15}$/.test(raw)) throw badRequest('record id must be a positive integer', ['id']);
+  if (typeof raw !== 'string' || !/^\d{1,15}$/.test(raw) || !Number.isSafeInteger(Number(raw))) throw badRequest('record id must be a positive integer', ['id']);
   return Number(raw);
 }
 
@@ -42,7 +42,7 @@ export function correctionsOf(raw: unknown): IdentityCorrections {
   if (b.cccd !== undefined) { if (typeof b.cccd !== 'string' || !CCCD.test(b.cccd)) throw badRequest('cccd must be 12 digits', ['cccd']); c.cccd = b.cccd; }
   if (b.name !== undefined) c.name = text(b, 'name', 200);
   if (b.birthDate !== undefined) {
-    if (typeof b.birthDate !== 'string' || !/^\d{4}(-\d{2}(-\d{2})?)?$/.test(b.birthDate)) throw badRequest('birthDate must be yyyy, yyyy-mm or yyyy-mm-dd', ['birthDate']);
+    if (typeof b.birthDate !== 'string' || !factDateOf(b.birthDate)) throw badRequest('birthDate must be a real date: yyyy, yyyy-mm or yyyy-mm-dd', ['birthDate']);
     c.birthDate = b.birthDate;
   }
   if (b.gender !== undefined) { if (!['male', 'female', 'unknown'].includes(b.gender as string)) throw badRequest('gender must be male, female or unknown', ['gender']); c.gender = b.gender as IdentityCorrections['gender']; }
@@ -59,7 +59,7 @@ function reviewFilterOf(q: Record<string, unknown>) {
   const limit = q.limit === undefined ? 100 : Number(q.limit);
   if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw badRequest('limit must be an integer 1–1000', ['limit']);
   const after = q.after === undefined ? 0 : Number(q.after);
-  if (!Number.isInteger(after) || after < 0) throw badRequest('after must be a record id', ['after']);
+  if (!Number.isSafeInteger(after) || after < 0) throw badRequest('after must be a record id', ['after']);
   const categories = q.category === undefined ? undefined : String(q.category).split(',');
   return { statuses, limit, afterId: after, ...(q.facility ? { facility: q.facility as string } : {}), ...(q.commune ? { commune: q.commune as string } : {}), ...(categories ? { categories } : {}) };
 }
@@ -117,17 +117,18 @@ export function identityRoutes(deps: ReviewDeps & PersonsDeps & { clock: () => D
     const id = req.params.id as string;
     if (!UUID.test(id)) throw badRequest('person id must be a UUID', ['id']);
     const b = body(req.body);
-    onlyFields(b, ['to', 'records', 'reason']);
+    onlyFields(b, ['to', 'records', 'merge', 'reason']);
+    if (b.merge !== undefined && typeof b.merge !== 'boolean') throw badRequest('merge must be a boolean (true: the two are one person)', ['merge']);
     const to = b.to as Record<string, unknown> | undefined;
     let target: MoveTarget;
     if (to && typeof to.cccd === 'string' && CCCD.test(to.cccd)) target = { cccd: to.cccd };
     else if (to && typeof to.personId === 'string' && UUID.test(to.personId)) target = { personId: to.personId };
     else throw badRequest('to must be {"cccd": "<12 digits>"} or {"personId": "<uuid>"}', ['to']);
-    if (b.records !== undefined && (!Array.isArray(b.records) || b.records.length === 0 || b.records.length > 10_000 || !b.records.every((r) => Number.isInteger(r) && r > 0))) {
+    if (b.records !== undefined && (!Array.isArray(b.records) || b.records.length === 0 || b.records.length > 10_000 || !b.records.every((r) => Number.isSafeInteger(r) && r > 0))) {
       throw badRequest('records must be a non-empty array of record ids', ['records']);
     }
     res.locals.audit = { resource: `Patient/${id}` };
-    res.json(await moveRecords(deps, id, target, { ...(b.records ? { recordIds: b.records as number[] } : {}), reason: text(b, 'reason'), actor: actor(req) }));
+    res.json(await moveRecords(deps, id, target, { ...(b.records ? { recordIds: b.records as number[] } : {}), ...(b.merge ? { merge: true } : {}), reason: text(b, 'reason'), actor: actor(req) }));
   });
   return router;
 }

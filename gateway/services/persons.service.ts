@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { badRequest, notFound } from '../../errors/outcome.js';
-import { mergePersons } from '../../identity/learning.js';
+import { countEventRecords, mergePersons } from '../../identity/learning.js';
 import {
   addIdentifiers, canonicalPersons, ensurePerson, identifiersOf, loadPersons, personsByIdentifiers, sourceViewsOf, upsertSourceView,
 } from '../../identity/person-index.repo.js';
@@ -55,12 +55,14 @@ async function targetPerson(client: pg.PoolClient, deps: PersonsDeps, to: MoveTa
 }
 
 /**
- * A correction after linking, as one audited operation: a person's records (all, or the ones
- * named) move to the right person. All records: the person is merged (Patient.link replaced-by);
- * some: only those records move, each source's view with them. Either way an identity event is
- * recorded (Provenance on both Patients) and the records are linked again.
+ * A correction after linking, as one audited operation. A wrong CCCD (`move`): the person's
+ * records (all, or the ones named) move to the right person, each source's view with them; the
+ * person whose CCCD it really is keeps it (a number is never given to someone else). Two Patients
+ * of one person (`merge: true`): the first is merged into the second (Patient.link replaced-by),
+ * its identifiers with it. Either way an identity event is recorded (Provenance on both Patients)
+ * and the records are linked again.
  */
-export async function moveRecords(deps: PersonsDeps, fromId: string, to: MoveTarget, opts: { recordIds?: number[]; reason: string; actor: string }) {
+export async function moveRecords(deps: PersonsDeps, fromId: string, to: MoveTarget, opts: { recordIds?: number[]; merge?: boolean; reason: string; actor: string }) {
   const client = await deps.pool.connect();
   let reopened: number[] = [];
   let result: { eventId: string; action: 'merge' | 'move'; from: string; to: string; records: number };
@@ -70,17 +72,20 @@ export async function moveRecords(deps: PersonsDeps, fromId: string, to: MoveTar
     if (!from || from.state !== 'active') throw notFound(`active person ${fromId} not found`);
     const toId = await targetPerson(client, deps, to);
     if (toId === fromId) throw badRequest('the records already belong to this person', ['to']);
-    if (!opts.recordIds) {
+    if (opts.merge) {
+      if (opts.recordIds) throw badRequest('a merge takes all of the person\'s records: leave out records', ['records']);
       const merge = await mergePersons(client, { from: fromId, to: toId, action: 'merge', actor: opts.actor, reason: opts.reason });
       const { rows } = await client.query<{ id: string }>("SELECT id FROM records WHERE person_id = $1 AND status IN ('linked', 'failed')", [fromId]);
       reopened = rows.map((r) => Number(r.id));
       await reopenRecordsOfPersons(client, [fromId]);
-      await client.query('UPDATE identity_events SET records = $2 WHERE id = $1', [merge.eventId, reopened.length]);
+      await countEventRecords(client, merge.eventId, reopened.length);
       result = { eventId: merge.eventId, action: 'merge', from: fromId, to: toId, records: reopened.length };
     } else {
-      const { rows } = await client.query('SELECT id, facility, s.format, resources FROM records r JOIN submissions s ON s.id = r.submission_id WHERE r.id = ANY($1::bigint[]) AND r.person_id = $2', [opts.recordIds, fromId]);
-      if (rows.length !== opts.recordIds.length) throw badRequest(`every record must belong to person ${fromId}`, ['records']);
-      reopened = await moveRecordsToPerson(client, opts.recordIds, toId);
+      const recordIds = opts.recordIds ?? (await client.query<{ id: string }>('SELECT id FROM records WHERE person_id = $1', [fromId])).rows.map((r) => Number(r.id));
+      if (recordIds.length === 0) throw badRequest(`person ${fromId} has no records to move`, ['records']);
+      const { rows } = await client.query('SELECT r.id, r.facility, s.format, r.resources FROM records r JOIN submissions s ON s.id = r.submission_id WHERE r.id = ANY($1::bigint[]) AND r.person_id = $2', [recordIds, fromId]);
+      if (rows.length !== recordIds.length) throw badRequest(`every record must belong to person ${fromId}`, ['records']);
+      reopened = await moveRecordsToPerson(client, recordIds, toId);
       for (const r of rows) {
         await client.query('DELETE FROM person_sources WHERE person_id = $1 AND facility = $2 AND format = $3', [fromId, r.facility, r.format]);
         const view = (r.resources as Array<{ resourceType: string }> | null)?.find((x) => x.resourceType === 'Patient');
@@ -92,7 +97,7 @@ export async function moveRecords(deps: PersonsDeps, fromId: string, to: MoveTar
       // The person left behind is pushed again without the moved source's view.
       const rest = await client.query<{ id: string }>("SELECT id FROM records WHERE person_id = $1 AND status = 'linked' ORDER BY id DESC LIMIT 1", [fromId]);
       if (rest.rows[0]) { await reopenRecordsOfPersons(client, [fromId]); reopened.push(Number(rest.rows[0].id)); }
-      result = { eventId, action: 'move', from: fromId, to: toId, records: opts.recordIds.length };
+      result = { eventId, action: 'move', from: fromId, to: toId, records: recordIds.length };
     }
     await client.query('COMMIT');
   } catch (err) {

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { DataKeyring } from '../../db/encryption.js';
 import { badRequest, conflict, notFound } from '../../errors/outcome.js';
-import { decodeCccd, isCccdProblem } from '../../identity/cccd.js';
+import { checkCccdAgainstPerson } from '../../identity/cccd.js';
 import { acceptedCandidateDecision, applyCorrections, type IdentityCorrections } from '../../identity/corrections.js';
 import { identifiersOf, loadPersons } from '../../identity/person-index.repo.js';
 import type { RecordFacts } from '../../mappers/contract.js';
@@ -98,8 +98,9 @@ const rerunDeps = (deps: ReviewDeps) => ({ stages: deps.stages, keyring: deps.ke
 
 /** The record's CCCD when it is structurally valid (an accepted candidate is keyed by it). */
 function validCccd(facts: RecordFacts): string | undefined {
-  const v = facts.person?.cccd.value.replace(/\s+/g, '') ?? '';
-  return /^\d{12}$/.test(v) && !isCccdProblem(decodeCccd(v)) ? v : undefined;
+  const p = facts.person;
+  const v = p?.cccd.value.replace(/\s+/g, '') ?? '';
+  return /^\d{12}$/.test(v) && !checkCccdAgainstPerson(v, { birthYear: p?.birth?.year, gender: p?.gender }) ? v : undefined;
 }
 
 /** Accept a candidate: the record belongs to that person (one of its candidates), and is linked. */
@@ -107,6 +108,9 @@ export async function acceptCandidate(deps: ReviewDeps, id: number, personId: st
   return decideOn(deps, id, async (client, rec) => {
     const candidates = ((rec.review as { candidates?: Array<{ personId: string }> } | null)?.candidates ?? []).map((c) => c.personId);
     if (!candidates.includes(personId)) throw badRequest(`person ${personId} is not a candidate of record ${id}; correct the record's identity instead`, ['personId']);
+    const cccd = rec.facts ? validCccd(rec.facts as RecordFacts) : undefined;
+    const held = cccd ? (await identifiersOf(client, [personId])).get(personId)?.find((i) => i.system === 'cccd' && i.state !== 'previous' && i.value !== cccd) : undefined;
+    if (held) throw conflict(`person ${personId} holds another CCCD than record ${id}: correct the record's CCCD, or move records between persons, instead of accepting`);
     return rerunRecord(client, rerunDeps(deps), rec, {
       decide: (facts) => acceptedCandidateDecision(facts, personId, validCccd(facts)),
       actor, action: 'accept', detail: { personId },

@@ -18,8 +18,10 @@ export function temporaryIdentifier(systems: IdentifierSystems, value: string): 
 
 /**
  * The mother of an infant registered under her ID, as a RelatedPerson (relationship v3-RoleCode
- * `MTH`, http://hl7.org/fhir/R4/relatedperson.html) carrying her CCCD: the infant's Patient.link
- * points to it, and the mother's own Patient is found by the same CCCD.
+ * `MTH`, http://hl7.org/fhir/R4/relatedperson.html) carrying her CCCD and pointing to the infant
+ * (`RelatedPerson.patient`); the mother's own Patient is found by the same CCCD. Patient.link is not
+ * used for the mother: in R4 it joins records of the *same* person
+ * (http://hl7.org/fhir/R4/patient-definitions.html#Patient.link), which the re-key uses.
  */
 export function buildMother(infantPatientId: string, mother: { cccd: string; name?: string }, systems: IdentifierSystems): RelatedPerson {
   return {
@@ -30,11 +32,6 @@ export function buildMother(infantPatientId: string, mother: { cccd: string; nam
     identifier: [{ use: 'official', system: systems.cccd, value: mother.cccd }],
     ...(mother.name ? { name: [{ text: mother.name }] } : {}),
   };
-}
-
-/** Link an infant's Patient to its mother's RelatedPerson (`seealso`: http://hl7.org/fhir/R4/valueset-link-type.html). */
-export function motherLink(infantPatientId: string): NonNullable<Patient['link']> {
-  return [{ other: { reference: `RelatedPerson/${resourceIds.motherOf(infantPatientId)}` }, type: 'seealso' }];
 }
 
 /**
@@ -49,7 +46,6 @@ export function buildBirthPatient(birth: BirthFacts, infant: { patientId: string
       temporaryIdentifier(systems, infant.temporary),
       ...(birth.temporaryCard ? [{ use: 'temp' as const, system: systems.bhyt, value: birth.temporaryCard }] : []),
     ],
-    link: motherLink(infant.patientId),
   };
   if (birth.name) patient.name = [{ use: 'official', text: birth.name }];
   if (birth.gender) patient.gender = birth.gender;

@@ -2,7 +2,7 @@ import type { Extension, Identifier, Patient } from 'fhir/r4.js';
 import type { IdentifierSystems, PersonFacts } from '../contract.js';
 import type { PatientIdentity } from './patient-identity.js';
 import { personSystems } from './ids.js';
-import { motherLink, temporaryIdentifier } from './infant.js';
+import { temporaryIdentifier } from './infant.js';
 
 const V2_0203 = 'http://terminology.hl7.org/CodeSystem/v2-0203';
 const BIRTH_TIME = 'http://hl7.org/fhir/StructureDefinition/patient-birthTime';
@@ -80,7 +80,6 @@ export function buildPatient(person: PersonFacts, identity: PatientIdentity, sys
     identifier: [...keyIdentifiers(identity, systems), ...otherIdentifiers(person, identity, systems), ...cardIdentifiers(person, systems)],
     name: humanName(person.name ?? '', identity.mother ? 'temp' : 'official'),
   };
-  if (identity.mother) patient.link = motherLink(identity.patientId);
   if (person.gender) patient.gender = person.gender;
   if (person.birth) {
     patient.birthDate = person.birth.fhirDate;

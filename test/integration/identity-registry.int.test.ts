@@ -81,8 +81,8 @@ describe('identity with the population registry (HTTP, VERIFICATION=registry)', 
     const infant = await fhirRead(gw.url, portalKey, `Patient/${b.personId}`);
     expect(infant.identifier[0].use).toBe('temp');
     expect(infant.birthDate).toBe('2026-10-20');
-    const link = infant.link.find((l: { type: string }) => l.type === 'seealso');
-    const related = await fhirRead(gw.url, portalKey, link.other.reference);
+    expect(infant.link).toBeUndefined();
+    const related = (await fhirRead(gw.url, portalKey, 'RelatedPerson', { patient: `Patient/${b.personId}` })).entry[0].resource;
     expect(related.relationship[0].coding[0].code).toBe('MTH');
     expect(related.identifier[0].value).toBe(mother.cccd);
     const doses = await fhirRead(gw.url, portalKey, 'Immunization', { patient: `Patient/${b.personId}` });

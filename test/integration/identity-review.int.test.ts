@@ -155,15 +155,34 @@ describe('identity: sources, review queue, re-keying, corrections (HTTP, VERIFIC
     const linked = await waitForStatus(gw.pool, r!.key, ['linked']);
     const moved = await admin('post', `/api/persons/${linked.personId}/move`, { to: { cccd: right.cccd }, reason: 'cơ sở nhập nhầm số CCCD' });
     expect(moved.status).toBe(200);
-    expect(moved.body).toMatchObject({ action: 'merge', records: 1 });
+    expect(moved.body).toMatchObject({ action: 'move', records: 1 });
     const after = await waitFor2(() => fhirRead(gw.url, portalKey, 'Immunization', { patient: `Patient/${moved.body.to}` }));
     expect(after.entry).toHaveLength(1);
-    const wrongPatient = await fhirRead(gw.url, portalKey, `Patient/${linked.personId}`);
-    expect(wrongPatient.active).toBe(false);
+    await waitFor2(() => fhirRead(gw.url, portalKey, 'Provenance', { target: `Patient/${linked.personId}` }));
+    expect((await fhirRead(gw.url, portalKey, 'Immunization', { patient: `Patient/${linked.personId}` })).entry ?? []).toHaveLength(0);
     const provenance = await fhirRead(gw.url, portalKey, 'Provenance', { target: `Patient/${linked.personId}` });
     expect(provenance.entry[0].resource.agent[0].who.display).toMatch(/^key:/);
     const view = (await admin('get', `/api/persons/${moved.body.to}`)).body;
-    expect(view.events[0]).toMatchObject({ action: 'merge', reason: 'cơ sở nhập nhầm số CCCD' });
+    expect(view.events[0]).toMatchObject({ action: 'move', reason: 'cơ sở nhập nhầm số CCCD' });
+    // The wrong number stays with whoever holds it: a later record of the real holder is not sent to the corrected person.
+    expect((await admin('get', `/api/persons/${linked.personId}`)).body.identifiers).toEqual([expect.objectContaining({ system: 'cccd', value: wrong.cccd })]);
+  });
+
+  it('two Patients of one person merged: the first is replaced-by the second and its doses follow', async () => {
+    const a = citizen('Kiều Thị Nga', '1999-09-09', 'female');
+    const b = citizen('Kiều Thị Nga', '1999-09-09', 'female');
+    const [ra, rb] = await send(doseCsv([{ p: a, id: `MA-${a.cccd}` }, { p: b, id: `MB-${b.cccd}`, date: '2026-10-02' }]));
+    const pa = await waitForStatus(gw.pool, ra!.key, ['linked']);
+    const pb = await waitForStatus(gw.pool, rb!.key, ['linked']);
+    const merged = await admin('post', `/api/persons/${pa.personId}/move`, { to: { personId: pb.personId }, merge: true, reason: 'hai hồ sơ một người' });
+    expect(merged.body).toMatchObject({ action: 'merge', records: 1 });
+    const doses = await waitFor2(async () => {
+      const found = await fhirRead(gw.url, portalKey, 'Immunization', { patient: `Patient/${pb.personId}` });
+      return (found.entry?.length ?? 0) >= 2 ? found : {};
+    });
+    expect(doses.entry).toHaveLength(2);
+    const old = await fhirRead(gw.url, portalKey, `Patient/${pa.personId}`);
+    expect(old).toMatchObject({ active: false, link: [{ type: 'replaced-by', other: { reference: `Patient/${pb.personId}` } }] });
   });
 });
 

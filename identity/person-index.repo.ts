@@ -75,6 +75,19 @@ export async function canonicalPersons(db: Db, personIds: readonly string[]): Pr
   return map;
 }
 
+/**
+ * Transaction-scoped advisory locks on some keys (CCCDs of a batch, person ids of a push), taken in
+ * one statement in a fixed order, so two transactions about the same people queue instead of
+ * deadlocking on the index's rows.
+ */
+export async function lockPersonKeys(db: Db, keys: readonly string[]): Promise<void> {
+  if (keys.length === 0) return;
+  await db.query(
+    `SELECT count(pg_advisory_xact_lock(h)) FROM (SELECT DISTINCT hashtextextended('person:' || k, 0) AS h FROM unnest($1::text[]) AS k ORDER BY 1) s`,
+    [[...new Set(keys)]],
+  );
+}
+
 /** Create a person unless it exists (ids are deterministic, so two records creating the same person meet here). */
 export async function ensurePerson(db: Db, p: { id: string; kind: PersonKind; motherId?: string }): Promise<void> {
   await db.query(

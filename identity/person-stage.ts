@@ -9,6 +9,7 @@ import { detectInfantUnderMother, type InfantUnderMother } from './infants.js';
 import { applyLearning, type PersonMerge } from './learning.js';
 import type { MatchThresholds } from './match-score.js';
 import { passportOf } from './person-facts.js';
+import { lockPersonKeys } from './person-index.repo.js';
 import type { PopulationRegistry, Verification, VerifyQuery } from './registry/port.js';
 
 /** What the person-index stage needs: identifier systems, the registry port, matching thresholds, and who re-links merged records. */
@@ -42,6 +43,14 @@ function planOf(facts: RecordFacts): KeyPlan {
   const passport = passportOf(person);
   if (passport && (problem.category === 'CCCD_MISSING' || problem.category === 'CCCD_FORMAT')) return { kind: 'passport', passport };
   return { kind: 'match', issue: { category: problem.category, field, message: problem.message } };
+}
+
+/** The CCCD whose person a plan may create or change (the mother's for an infant). */
+function lockKeyOf(plan: KeyPlan): string[] {
+  if (plan.kind === 'cccd') return [plan.cccd];
+  if (plan.kind === 'infant') return [plan.infant.motherCccd];
+  if (plan.kind === 'passport') return [`passport:${plan.passport}`];
+  return [];
 }
 
 function queryOf(person: PersonFacts, cccd: string): VerifyQuery {
@@ -93,6 +102,7 @@ export function personIndexStage(opts: PersonStageOptions): IdentityStage {
   return {
     async begin(ctx: IdentityContext, batch: readonly RecordFacts[]): Promise<IdentitySession> {
       const plans = new Map(batch.map((f) => [f, planOf(f)] as const));
+      await lockPersonKeys(ctx.db, [...plans.values()].flatMap(lockKeyOf));
       const verdicts = ctx.checkedBy ? checkedVerdicts(plans) : await verifyBatch(opts.registry, plans);
       return {
         async decide(facts) {

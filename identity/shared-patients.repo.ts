@@ -1,6 +1,6 @@
 import type { FhirResource } from 'fhir/r4.js';
 import type { Db } from '../db/pool.js';
-import { canonicalPersons, identifiersOf, loadPersons, sourceViewsOf } from './person-index.repo.js';
+import { canonicalPersons, identifiersOf, loadPersons, lockPersonKeys, sourceViewsOf } from './person-index.repo.js';
 import { identityProvenance, replacedPatient, sharedPatient, type PersonSnapshot, type SharedSystems } from './shared-patient.js';
 
 /** The shared Patients of some Patient ids: where each id now points, and the resources to push for each person. */
@@ -18,6 +18,8 @@ export interface SharedPatients {
 export async function loadSharedPatients(db: Db, patientIds: readonly string[], systems: SharedSystems): Promise<SharedPatients> {
   const canonical = await canonicalPersons(db, [...new Set(patientIds)]);
   const ids = [...new Set(canonical.values())];
+  // One push per person at a time: two workers never PUT an older shared Patient over a newer one.
+  await lockPersonKeys(db, ids.map((id) => `patient:${id}`));
   const persons = await loadPersons(db, ids);
   const known = ids.filter((id) => persons.has(id));
   // One client runs one query at a time (the worker's transaction): sequential on purpose.

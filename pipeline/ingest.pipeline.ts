@@ -97,8 +97,12 @@ export async function ingest(
 ): Promise<IngestResult> {
   const spool = await spoolUpload(body, { dir: deps.limits.spoolDir, maxBytes: deps.limits.maxBodyBytes });
   try {
-    const submissionId = randomUUID();
-    const { result, jobs } = await withTransaction(deps.pool, (client) => parseAndStore(format, spool, encoding, caller, submissionId, client, deps, options));
+    // Two submissions about the same people may deadlock on the person index (or serialise badly):
+    // the loser is rolled back whole and read again from the spool, which is still on disk.
+    const { result, jobs } = await retryOnConflict(() => {
+      const submissionId = randomUUID();
+      return withTransaction(deps.pool, (client) => parseAndStore(format, spool, encoding, caller, submissionId, client, deps, options));
+    });
     await queueJobs(jobs, deps);
     return result;
   } finally {
@@ -198,6 +202,22 @@ async function parseAndStore(
   await storeRaw(client, deps.keyring, submissionId, spool);
   await finishSubmission(client, submissionId, { facility: result.facility, recordCount: result.records.length, header: reader.header, storedBytes });
   return { result, jobs };
+}
+
+/** PostgreSQL deadlock_detected and serialization_failure: safe to run the whole transaction again. */
+const RETRYABLE = new Set(['40P01', '40001']);
+const ATTEMPTS = 4;
+
+/** Run a transaction again (after a short random wait) when PostgreSQL picked it as a deadlock victim. */
+export async function retryOnConflict<T>(run: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run();
+    } catch (err) {
+      if (attempt >= ATTEMPTS || !RETRYABLE.has((err as { code?: string }).code ?? '')) throw err;
+      await new Promise((r) => setTimeout(r, 20 + Math.random() * 80 * attempt));
+    }
+  }
 }
 
 function gunzipQuietly() {

@@ -47,6 +47,9 @@ export async function rerunRecord(db: Db, deps: RerunDeps, rec: RecordToRerun, r
     ...(record.facts !== undefined ? { facts: record.facts } : {}), ...(record.review !== undefined ? { review: record.review } : {}),
   };
   await updateRerunRecord(db, deps.keyring, rec, outcome);
-  await insertDecision(db, { recordId: rec.id, actor: req.actor, action: req.action, detail: { ...(req.detail as object), outcome: record.status, category: record.category } });
+  // A registry still unavailable decides nothing: no decision to record.
+  if (!(rec.status === 'unverified' && record.status === 'unverified')) {
+    await insertDecision(db, { recordId: rec.id, actor: req.actor, action: req.action, detail: { ...(req.detail as object), outcome: record.status, category: record.category } });
+  }
   return outcome;
 }

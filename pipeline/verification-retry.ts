@@ -1,11 +1,11 @@
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { DataKeyring } from '../db/encryption.js';
-import { lockDueUnverified, postponeVerification } from '../records/review.repo.js';
+import { lockDueUnverified, lockRecordForRerun, postponeVerification } from '../records/review.repo.js';
 import type { RecordStages } from './process-record.js';
 import { rerunRecord } from './rerun-record.js';
 
-/** Records checked per pass. */
+/** Most records decided per pass. */
 const BATCH = 200;
 
 /** What the re-check loop needs. */
@@ -21,30 +21,46 @@ export interface VerificationRetryDeps {
 
 /**
  * One pass: unverified records whose time has come (the registry was unavailable when they
- * arrived) are decided again. Verified → accepted (the relay queues them); mismatch or not found →
- * rejected with the category; still unavailable → checked again after VERIFY_RETRY_MS. Never
- * `unavailable` → mismatch. Returns how many records left the unverified state.
+ * arrived) are decided again, each in its own transaction (SKIP LOCKED: several workers share the
+ * work). Verified → accepted (the relay queues them); mismatch or not found → rejected with the
+ * category; still unavailable → checked again after VERIFY_RETRY_MS. Never `unavailable` →
+ * mismatch. A record that cannot be decided (its facts unreadable) is postponed and logged by id,
+ * so it never blocks the others. Returns how many records left the unverified state.
  */
 export async function recheckUnverified(deps: Omit<VerificationRetryDeps, 'intervalMs'>): Promise<number> {
+  let settled = 0;
+  for (let i = 0; i < BATCH; i++) {
+    const outcome = await recheckOne(deps);
+    if (outcome === 'none') break;
+    if (outcome === 'settled') settled += 1;
+  }
+  return settled;
+}
+
+async function recheckOne(deps: Omit<VerificationRetryDeps, 'intervalMs'>): Promise<'none' | 'settled' | 'still'> {
   const client = await deps.pool.connect();
+  let id: number | undefined;
   try {
     await client.query('BEGIN');
-    const due = await lockDueUnverified(client, deps.keyring, BATCH);
-    let settled = 0;
-    const still: number[] = [];
-    for (const rec of due) {
-      const outcome = await rerunRecord(client, { stages: deps.stages, keyring: deps.keyring, verifyRetryMs: deps.verifyRetryMs }, rec, {
-        actor: 'registry-recheck', action: 'verify', detail: {},
-      });
-      if (outcome.status === 'unverified') still.push(rec.id);
-      else settled += 1;
+    [id] = await lockDueUnverified(client, 1);
+    if (id === undefined) {
+      await client.query('COMMIT');
+      return 'none';
     }
-    await postponeVerification(client, still, deps.verifyRetryMs);
+    const rec = await lockRecordForRerun(client, deps.keyring, id);
+    if (!rec) throw new Error(`record ${id} vanished`);
+    const outcome = await rerunRecord(client, { stages: deps.stages, keyring: deps.keyring, verifyRetryMs: deps.verifyRetryMs }, rec, {
+      actor: 'registry-recheck', action: 'verify', detail: {},
+    });
+    if (outcome.status === 'unverified') await postponeVerification(client, [rec.id], deps.verifyRetryMs);
     await client.query('COMMIT');
-    return settled;
+    return outcome.status === 'unverified' ? 'still' : 'settled';
   } catch (err) {
     await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
+    if (id === undefined) throw err;
+    deps.log.warn({ record: id, err: (err as Error).message }, 'registry re-check of a record failed; postponed');
+    await postponeVerification(deps.pool, [id], deps.verifyRetryMs).catch(() => undefined);
+    return 'still';
   } finally {
     client.release();
   }

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type pg from 'pg';
 import type { DataKeyring } from '../db/encryption.js';
 import { archiveKeyId, resealRawArchive } from './raw-archive-file.js';
-import { payloadContext } from './records.repo.js';
+import { factsContext, payloadContext } from './records.repo.js';
 import { chunkContext, openChunk } from './submissions.repo.js';
 
 /**
@@ -16,6 +16,8 @@ import { chunkContext, openChunk } from './submissions.repo.js';
 /** Progress of a re-seal run, reported after each batch. */
 export interface RekeyProgress {
   payloads: number;
+  /** Kept facts of records that may be decided again (held, unverified, rejected). */
+  facts: number;
   chunks: number;
   archives: number;
 }
@@ -26,7 +28,7 @@ export async function rekeyAll(
   keyring: DataKeyring,
   opts: { batchSize: number; archiveDir: string; onBatch?: (p: RekeyProgress) => void },
 ): Promise<RekeyProgress> {
-  const progress: RekeyProgress = { payloads: 0, chunks: 0, archives: 0 };
+  const progress: RekeyProgress = { payloads: 0, facts: 0, chunks: 0, archives: 0 };
   const report = () => opts.onBatch?.({ ...progress });
   const current = Buffer.from([keyring.currentId]);
 
@@ -53,6 +55,28 @@ export async function rekeyAll(
       [ids, sealed],
     );
     progress.payloads += rows.length;
+    after = Number(rows[rows.length - 1].id);
+    report();
+  }
+
+  // Kept facts (identity decisions need them), sealed like the payload under their own context.
+  for (let after = 0; ;) {
+    const { rows } = await pool.query(
+      `SELECT id, submission_id, seq, facts::text AS plain, facts_sealed FROM records
+        WHERE id > $1 AND (facts IS NOT NULL OR (facts_sealed IS NOT NULL AND substring(facts_sealed FROM 2 FOR 1) <> $2))
+        ORDER BY id LIMIT $3`,
+      [after, current, opts.batchSize],
+    );
+    if (rows.length === 0) break;
+    const sealed = rows.map((r) => {
+      const context = factsContext(r.submission_id, r.seq);
+      return keyring.seal(r.facts_sealed ? keyring.open(r.facts_sealed, context) : Buffer.from(r.plain, 'utf8'), context);
+    });
+    await pool.query(
+      `UPDATE records r SET facts = NULL, facts_sealed = x.sealed FROM unnest($1::bigint[], $2::bytea[]) AS x(id, sealed) WHERE r.id = x.id`,
+      [rows.map((r) => r.id), sealed],
+    );
+    progress.facts += rows.length;
     after = Number(rows[rows.length - 1].id);
     report();
   }
@@ -93,9 +117,12 @@ export async function rekeyAll(
 }
 
 /** How many stored values each key id seals (`plaintext` for unsealed ones), to see when an old key can go. */
-export async function countByKey(pool: pg.Pool, archiveDir: string): Promise<{ payloads: Record<string, number>; chunks: Record<string, number>; archives: Record<string, number> }> {
+export async function countByKey(pool: pg.Pool, archiveDir: string): Promise<{ payloads: Record<string, number>; facts: Record<string, number>; chunks: Record<string, number>; archives: Record<string, number> }> {
   const tally = (rows: Array<{ k: string | null; n: string }>) => Object.fromEntries(rows.map((r) => [r.k ?? 'plaintext', Number(r.n)]));
   const payloads = await pool.query("SELECT get_byte(substring(payload_sealed FROM 2 FOR 1), 0)::text AS k, count(*) AS n FROM records GROUP BY 1");
+  const facts = await pool.query(
+    'SELECT get_byte(substring(facts_sealed FROM 2 FOR 1), 0)::text AS k, count(*) AS n FROM records WHERE facts IS NOT NULL OR facts_sealed IS NOT NULL GROUP BY 1',
+  );
   const chunks = await pool.query("SELECT CASE WHEN sealed THEN get_byte(substring(data FROM 2 FOR 1), 0)::text END AS k, count(*) AS n FROM submission_chunks GROUP BY 1");
   const archives: Record<string, number> = {};
   const { rows } = await pool.query<{ archive_file: string }>('SELECT archive_file FROM submissions WHERE archive_file IS NOT NULL');
@@ -104,5 +131,5 @@ export async function countByKey(pool: pg.Pool, archiveDir: string): Promise<{ p
     const k = id === undefined ? 'plaintext' : String(id);
     archives[k] = (archives[k] ?? 0) + 1;
   }
-  return { payloads: tally(payloads.rows), chunks: tally(chunks.rows), archives };
+  return { payloads: tally(payloads.rows), facts: tally(facts.rows), chunks: tally(chunks.rows), archives };
 }

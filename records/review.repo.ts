@@ -48,14 +48,13 @@ export async function lockRecordForRerun(db: Db, keyring: DataKeyring | null, id
   return rows[0] ? toRerun(keyring, rows[0]) : undefined;
 }
 
-/** Unverified records due for another registry check, locked (SKIP LOCKED: several workers share the work). */
-export async function lockDueUnverified(db: Db, keyring: DataKeyring | null, limit: number): Promise<RecordToRerun[]> {
-  const { rows } = await db.query(
-    `SELECT ${RERUN_COLUMNS} FROM records r JOIN submissions s ON s.id = r.submission_id
-      WHERE r.status = 'unverified' AND r.verify_after <= now() ORDER BY r.verify_after, r.id LIMIT $1 FOR UPDATE OF r SKIP LOCKED`,
+/** Ids of unverified records due for another registry check, locked (SKIP LOCKED: several workers share the work). */
+export async function lockDueUnverified(db: Db, limit: number): Promise<number[]> {
+  const { rows } = await db.query<{ id: string }>(
+    `SELECT id FROM records WHERE status = 'unverified' AND verify_after <= now() ORDER BY verify_after, id LIMIT $1 FOR UPDATE SKIP LOCKED`,
     [limit],
   );
-  return rows.map((r) => toRerun(keyring, r));
+  return rows.map((r) => Number(r.id));
 }
 
 /** The new outcome of a re-run record: written over its row (accepted ones are left for the relay to queue). */

@@ -168,7 +168,7 @@ describe('data at rest: sealed raw submissions and payloads, rotation, retention
     const { stdout } = await dataCli(`${KEY_B},${KEY_A}`, 'rekey', '--batch', '1');
     expect(stdout).toMatch(/all stored values are sealed with key 12 \(2 payloads, 2 raw chunks, 0 archives re-sealed/);
     const status = JSON.parse((await dataCli(KEY_B, 'status')).stdout);
-    expect(status).toEqual({ currentKey: 12, listedKeys: [12], payloads: { 12: 4 }, chunks: { 12: 4 }, archives: {} });
+    expect(status).toEqual({ currentKey: 12, listedKeys: [12], payloads: { 12: 4 }, facts: {}, chunks: { 12: 4 }, archives: {} });
     const { rows: [resealed] } = await pool.query('SELECT r.payload, c.data FROM records r JOIN submission_chunks c USING (submission_id) WHERE r.submission_id = $1', [plain.id]);
     expect(resealed.payload).toBeNull();
     expect(resealed.data.includes(Buffer.from('<GIAMDINHHS'))).toBe(false);

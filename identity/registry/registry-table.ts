@@ -12,11 +12,17 @@ interface RegistryRow {
   previous_ids: string[];
 }
 
-/** One round trip for a whole batch: current numbers by primary key, cancelled ones by the GIN index. */
+/**
+ * One round trip for a whole batch: current numbers by primary key, cancelled ones by the GIN
+ * index. Two branches of a UNION ALL, so each uses its index (an `OR` of the two conditions makes
+ * the planner scan the whole table: 200–600 ms per 500 numbers at 200,000 rows).
+ */
 const LOOKUP_SQL = `
   SELECT cccd, full_name, birth_date, gender, province, commune, previous_ids
-    FROM population_registry
-   WHERE cccd = ANY($1::text[]) OR previous_ids && $1::text[]`;
+    FROM population_registry WHERE cccd = ANY($1::text[])
+  UNION ALL
+  SELECT cccd, full_name, birth_date, gender, province, commune, previous_ids
+    FROM population_registry WHERE previous_ids && $1::text[] AND NOT (cccd = ANY($1::text[]))`;
 
 /**
  * The registry-table implementation (VERIFICATION=registry): verifies against the roster extract

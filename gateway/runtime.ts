@@ -4,11 +4,9 @@ import pino, { type Logger } from 'pino';
 import { migrate } from '../db/migrate.js';
 import { createPool } from '../db/pool.js';
 import { createInProcessEhrClient } from '../ehr-store/in-process-client.js';
-import { countEventRecords } from '../identity/learning.js';
 import { personIndexStage } from '../identity/person-stage.js';
 import { createPopulationRegistry } from '../identity/registry/index.js';
 import { personSystems } from '../mappers/fhir/index.js';
-import { reopenRecordsOfPersons } from '../records/review.repo.js';
 import { startVerificationRetry } from '../pipeline/verification-retry.js';
 import { dataKeyring } from './data-keyring.js';
 import { removeStaleSpools } from '../pipeline/spool.js';
@@ -83,10 +81,6 @@ export async function startRuntime(config: Readonly<Config>, log: Logger = pino(
   });
   const identity = personIndexStage({
     systems: config.systems, registry, thresholds: config.identity.thresholds,
-    // A re-keyed infant's records are linked again, to the Patient it became.
-    onMerged: async (db, merges) => {
-      for (const m of merges) await countEventRecords(db, m.eventId, await reopenRecordsOfPersons(db, [m.from]));
-    },
   });
   const sharedSystems = { cccd: config.systems.cccd, bhyt: config.systems.bhyt, ...personSystems(config.systems) };
 

@@ -3,7 +3,8 @@ import type { BirthFacts, IdentifierSystems, PersonFacts, RecordFacts } from '..
 import { resourceIds } from '../mappers/fhir/index.js';
 import type { IdentityDecision } from './identity.stage.js';
 import type { PersonLearning } from './learning.js';
-import { compareBirthDates } from './names.js';
+import { NAME_SIMILARITY_MIN } from './match-score.js';
+import { compareBirthDates, foldName, nameSimilarity } from './names.js';
 import { demographicsOf, learnedIdentifiers } from './person-facts.js';
 import { infantsOfMother, loadPersons, personsByIdentifiers, type PersonDemographics } from './person-index.repo.js';
 import type { RegistryPerson, Verification } from './registry/port.js';
@@ -61,7 +62,7 @@ export function temporaryNumber(patientId: string): string {
 }
 
 function birthDemographics(b: BirthFacts, commune: string | null) {
-  return { nameKey: null, birthDate: b.birth?.fhirDate.slice(0, 10) ?? null, gender: b.gender ?? null, commune };
+  return { nameKey: b.name ? foldName(b.name).slice(0, 120) || null : null, birthDate: b.birth?.fhirDate.slice(0, 10) ?? null, gender: b.gender ?? null, commune };
 }
 
 /**
@@ -132,7 +133,10 @@ async function temporaryInfantOf(db: Db, person: PersonFacts, personId: string):
   const mother = (await personsByIdentifiers(db, [{ system: 'cccd', value: motherCccd }])).get(`cccd|${motherCccd}`);
   if (!mother) return undefined;
   const infants = (await infantsOfMother(db, mother)).filter((i) => i.personId !== personId && i.birthDate === birth && (!i.gender || !person.gender || i.gender === person.gender || person.gender === 'unknown'));
-  if (infants.length === 0) return undefined;
   const persons = await loadPersons(db, infants.map((i) => i.personId));
-  return infants.find((i) => persons.get(i.personId)?.kind === 'infant')?.personId;
+  const temporary = infants.filter((i) => persons.get(i.personId)?.kind === 'infant');
+  if (temporary.length <= 1) return temporary[0]?.personId;
+  // Twins: the one whose known name is this child's; none or several → no re-key (an administrator merges).
+  const named = temporary.filter((i) => i.nameKey && person.name && nameSimilarity(i.nameKey, person.name) >= NAME_SIMILARITY_MIN);
+  return named.length === 1 ? named[0]!.personId : undefined;
 }

@@ -6,7 +6,7 @@ import { findCandidates } from './candidates.js';
 import { temporaryNumber } from './decide-citizen.js';
 import type { IdentityDecision } from './identity.stage.js';
 import type { InfantUnderMother } from './infants.js';
-import { decideMatch, type MatchThresholds } from './match-score.js';
+import { decideMatch, NAME_SIMILARITY_MIN, type MatchThresholds } from './match-score.js';
 import { isChildNamePattern, nameSimilarity } from './names.js';
 import { demographicsOf, learnedIdentifiers, matchSubjectOf } from './person-facts.js';
 import { infantsOfMother, personsByIdentifiers } from './person-index.repo.js';
@@ -30,11 +30,16 @@ export async function decideInfant(db: Db, facts: RecordFacts, person: PersonFac
   const motherCccd = infant.motherCccd;
   const motherId = (await personsByIdentifiers(db, [{ system: 'cccd', value: motherCccd }])).get(`cccd|${motherCccd}`) ?? resourceIds.patient(systems, motherCccd);
   const birthDate = person.birth!.fhirDate.slice(0, 10);
-  const sameDay = (await infantsOfMother(db, motherId)).filter((i) => i.birthDate === birthDate && (!i.gender || !person.gender || person.gender === 'unknown' || i.gender === person.gender));
-  const named = person.name && !isChildNamePattern(person.name) && sameDay.length > 1
-    ? [...sameDay].sort((a, b) => nameSimilarity(b.nameKey ?? '', person.name!) - nameSimilarity(a.nameKey ?? '', person.name!))[0]
+  const all = await infantsOfMother(db, motherId, true);
+  const bornThatDay = all.filter((i) => i.birthDate === birthDate);
+  const sameDay = bornThatDay.filter((i) => i.state === 'active' && (!i.gender || !person.gender || person.gender === 'unknown' || i.gender === person.gender));
+  const realName = person.name && !isChildNamePattern(person.name) ? person.name : undefined;
+  // A real name tells twins apart: an infant known by another real name is a sibling, not this child.
+  const named = realName
+    ? sameDay.filter((i) => !i.nameKey || nameSimilarity(i.nameKey, realName) >= NAME_SIMILARITY_MIN).sort((a, b) => nameSimilarity(b.nameKey ?? '', realName) - nameSimilarity(a.nameKey ?? '', realName))[0]
     : sameDay[0];
-  const patientId = named?.personId ?? resourceIds.infantPatient(systems, motherCccd, birthDate, sameDay.length + 1);
+  // A new infant's place among the mother's infants born that day (merged ones included) keeps its id stable.
+  const patientId = named?.personId ?? resourceIds.infantPatient(systems, motherCccd, birthDate, bornThatDay.length + 1);
   const temporary = temporaryNumber(patientId);
   const demographics = demographicsOf(person);
   return {

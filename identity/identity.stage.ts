@@ -1,7 +1,7 @@
 import type { Db } from '../db/pool.js';
 import type { BirthFacts, IdentifierSystems, PersonFacts, RecordFacts } from '../mappers/contract.js';
 import { resourceIds, type PatientIdentity } from '../mappers/fhir/index.js';
-import type { IngestedRecord, RecordIssue, RecordWarning } from '../records/model.js';
+import type { RecordIssue, RecordWarning } from '../records/model.js';
 import type { PersonLearning } from './learning.js';
 import { checkCccdAgainstPerson, decodeCccd, isCccdProblem } from './cccd.js';
 
@@ -23,7 +23,11 @@ export interface IdentityDecision {
   hold?: { issue: RecordIssue; candidates: ReviewCandidate[] };
   /** The registry was unavailable: stored `unverified` with its resources, checked again later. */
   unverified?: { reason: string };
-  /** What the person index learns once the record is stored accepted or unverified. */
+  /**
+   * What the person index learns from the record. Stored with an accepted record and applied by the
+   * linkage worker (identity/learning.ts), which is the index's one writer: ingest only reads it, so
+   * concurrent submissions never lock each other out on it.
+   */
   learn?: PersonLearning;
 }
 
@@ -42,8 +46,6 @@ export interface IdentityContext {
 /** One batch of records decided together (registry lookups for the whole batch in one call). */
 export interface IdentitySession {
   decide(facts: RecordFacts): Promise<IdentityDecision>;
-  /** The record is about to be stored: write what its decision taught the person index (no-op unless accepted). */
-  settle(facts: RecordFacts, decision: IdentityDecision, record: IngestedRecord): Promise<void>;
 }
 
 /**
@@ -115,6 +117,6 @@ export function decideStructurally(facts: RecordFacts, systems: IdentifierSystem
 
 /** The structural rules only, with no person index (golden files, fuzz, and VERIFICATION-free unit tests). */
 export function structuralIdentityStage(systems: IdentifierSystems): IdentityStage {
-  const session: IdentitySession = { decide: async (facts) => decideStructurally(facts, systems), settle: async () => undefined };
+  const session: IdentitySession = { decide: async (facts) => decideStructurally(facts, systems) };
   return { begin: async () => session };
 }

@@ -34,19 +34,20 @@ export interface PersonMerge {
 }
 
 /** The Patient a record built for a person (its view of them), if any. */
-function viewOf(record: IngestedRecord, personId: string): unknown {
+function viewOf(record: Pick<IngestedRecord, 'resources'>, personId: string): unknown {
   return (record.resources ?? []).find((r) => (r as { resourceType?: string; id?: string }).resourceType === 'Patient' && (r as { id?: string }).id === personId);
 }
 
 /**
- * Write what a record taught the person index, inside the ingest transaction (so a rolled-back
- * submission teaches nothing). Returns the merges done, for the caller to re-link their records.
+ * Write what a record taught the person index, in the linkage worker's transaction as it links the
+ * record (a record that is never linked teaches nothing). The caller holds the persons' locks.
+ * Returns the merges done, for the caller to re-link their records.
  * Identifiers held by another person are left with them (never reassigned).
  */
 export async function applyLearning(
   db: Db,
   learning: PersonLearning,
-  record: IngestedRecord,
+  record: Pick<IngestedRecord, 'facility' | 'resources'>,
   ctx: { format: string; now: Date; actor: string },
 ): Promise<PersonMerge[]> {
   // A person merged since the decision (a candidate re-keyed meanwhile) stands for the one it became.

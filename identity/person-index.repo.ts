@@ -194,20 +194,22 @@ export async function personsByDemographics(db: Db, q: { nameKey?: string; birth
     `SELECT d.person_id FROM person_demographics d JOIN persons p ON p.id = d.person_id AND p.state = 'active'
       WHERE ($1::text IS NOT NULL AND d.name_key = $1 AND ($2::text IS NULL OR left(d.birth_date, 4) = left($2, 4)))
          OR ($2::text IS NOT NULL AND length($2) = 10 AND d.birth_date = $2 AND $3::text IS NOT NULL AND d.commune = $3)
+      -- the closest first: same birth date, same commune; the limit never cuts the likeliest person off at random
+      ORDER BY (d.birth_date = $2) DESC, (d.commune = $3) DESC, d.person_id
       LIMIT $4`,
     [q.nameKey ?? null, q.birthDate ?? null, q.commune ?? null, limit],
   );
   return rows.map((r) => r.person_id);
 }
 
-/** The active infants registered under a mother, with their demographics. */
-export async function infantsOfMother(db: Db, motherId: string): Promise<PersonDemographics[]> {
+/** The infants registered under a mother, with their demographics (merged ones too when asked: they keep their place among twins). */
+export async function infantsOfMother(db: Db, motherId: string, withMerged = false): Promise<Array<PersonDemographics & { state: string }>> {
   const { rows } = await db.query(
-    `SELECT p.id, d.name_key, d.birth_date, d.gender, d.commune FROM persons p LEFT JOIN person_demographics d ON d.person_id = p.id
-      WHERE p.mother_id = $1 AND p.state = 'active' ORDER BY p.created_at, p.id`,
-    [motherId],
+    `SELECT p.id, p.state, d.name_key, d.birth_date, d.gender, d.commune FROM persons p LEFT JOIN person_demographics d ON d.person_id = p.id
+      WHERE p.mother_id = $1 AND ($2 OR p.state = 'active') ORDER BY p.created_at, p.id`,
+    [motherId, withMerged],
   );
-  return rows.map((r) => ({ personId: r.id, nameKey: r.name_key, birthDate: r.birth_date, gender: r.gender, commune: r.commune }));
+  return rows.map((r) => ({ personId: r.id, state: r.state, nameKey: r.name_key, birthDate: r.birth_date, gender: r.gender, commune: r.commune }));
 }
 
 /** Each source's view of these persons, newest first. */

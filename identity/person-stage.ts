@@ -6,10 +6,8 @@ import { decideCitizen } from './decide-citizen.js';
 import { decideByMatching, decideForeigner, decideInfant } from './decide-other.js';
 import { resolveCccd, type IdentityContext, type IdentityDecision, type IdentitySession, type IdentityStage } from './identity.stage.js';
 import { detectInfantUnderMother, type InfantUnderMother } from './infants.js';
-import { applyLearning, type PersonMerge } from './learning.js';
 import type { MatchThresholds } from './match-score.js';
 import { passportOf } from './person-facts.js';
-import { lockPersonKeys } from './person-index.repo.js';
 import type { PopulationRegistry, Verification, VerifyQuery } from './registry/port.js';
 
 /** What the person-index stage needs: identifier systems, the registry port, matching thresholds, and who re-links merged records. */
@@ -17,8 +15,6 @@ export interface PersonStageOptions {
   systems: IdentifierSystems;
   registry: PopulationRegistry;
   thresholds?: MatchThresholds;
-  /** Called inside the ingest transaction after a re-key, so the merged person's records are linked again. */
-  onMerged?: (db: IdentityContext['db'], merges: PersonMerge[]) => Promise<void>;
 }
 
 /** How a record is keyed, decided without I/O. */
@@ -43,14 +39,6 @@ function planOf(facts: RecordFacts): KeyPlan {
   const passport = passportOf(person);
   if (passport && (problem.category === 'CCCD_MISSING' || problem.category === 'CCCD_FORMAT')) return { kind: 'passport', passport };
   return { kind: 'match', issue: { category: problem.category, field, message: problem.message } };
-}
-
-/** The CCCD whose person a plan may create or change (the mother's for an infant). */
-function lockKeyOf(plan: KeyPlan): string[] {
-  if (plan.kind === 'cccd') return [plan.cccd];
-  if (plan.kind === 'infant') return [plan.infant.motherCccd];
-  if (plan.kind === 'passport') return [`passport:${plan.passport}`];
-  return [];
 }
 
 function queryOf(person: PersonFacts, cccd: string): VerifyQuery {
@@ -102,18 +90,11 @@ export function personIndexStage(opts: PersonStageOptions): IdentityStage {
   return {
     async begin(ctx: IdentityContext, batch: readonly RecordFacts[]): Promise<IdentitySession> {
       const plans = new Map(batch.map((f) => [f, planOf(f)] as const));
-      await lockPersonKeys(ctx.db, [...plans.values()].flatMap(lockKeyOf));
       const verdicts = ctx.checkedBy ? checkedVerdicts(plans) : await verifyBatch(opts.registry, plans);
       return {
         async decide(facts) {
           const plan = plans.get(facts) ?? planOf(facts);
           return decideWithPlan(facts, plan, verdicts.get(facts), ctx, opts);
-        },
-        async settle(facts, decision, record) {
-          // Only an accepted record teaches the index: an unverified one may still be rejected (it learns when re-checked).
-          if (!decision.learn || record.status !== 'accepted') return;
-          const merges = await applyLearning(ctx.db, decision.learn, record, { format: ctx.format, now: ctx.now, actor: 'identity-stage' });
-          if (merges.length) await opts.onMerged?.(ctx.db, merges);
         },
       };
     },

@@ -15,11 +15,11 @@ export interface SharedPatients {
  * Load what the person index holds on these Patients and compute the resources the EHR should
  * hold for them (identity/shared-patient.ts). Ids the index does not know are left out.
  */
-export async function loadSharedPatients(db: Db, patientIds: readonly string[], systems: SharedSystems): Promise<SharedPatients> {
+export async function loadSharedPatients(db: Db, patientIds: readonly string[], systems: SharedSystems, opts: { locked?: boolean } = {}): Promise<SharedPatients> {
   const canonical = await canonicalPersons(db, [...new Set(patientIds)]);
   const ids = [...new Set(canonical.values())];
   // One push per person at a time: two workers never PUT an older shared Patient over a newer one.
-  await lockPersonKeys(db, ids.map((id) => `patient:${id}`));
+  if (!opts.locked) await lockPersonKeys(db, ids.map((id) => `patient:${id}`));
   const persons = await loadPersons(db, ids);
   const known = ids.filter((id) => persons.has(id));
   // One client runs one query at a time (the worker's transaction): sequential on purpose.

@@ -23,10 +23,7 @@ const FACILITY_CODE = /^[0-9A-Za-z]{5}$/;
  * fails the schema is a mapping defect: the record is rejected, never pushed.
  */
 export async function processItem(item: MappedItem, session: IdentitySession, stages: Omit<RecordStages, 'identity'>, callerFacility: string | null): Promise<IngestedRecord> {
-  const decision = await session.decide(item.facts);
-  const record = finishRecord(item, decision, stages, callerFacility);
-  await session.settle(item.facts, decision, record);
-  return record;
+  return finishRecord(item, await session.decide(item.facts), stages, callerFacility);
 }
 
 /** Statuses whose records may be corrected and re-run: their facts are kept (sealed with the payload). */
@@ -90,6 +87,8 @@ export function finishRecord(
     related: facts.births.length ? { births: facts.births } : {},
     resources,
     personId: ok ? decision.identity?.patientId ?? null : null,
+    // What the index learns, applied by the worker when the record is linked (never from a rejected or waiting record).
+    ...(status === 'accepted' && decision.learn ? { learn: decision.learn } : {}),
     area: areaOf(facts),
     ...(KEEPS_FACTS.has(status) ? { facts } : {}),
   };

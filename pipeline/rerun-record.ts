@@ -40,10 +40,9 @@ export async function rerunRecord(db: Db, deps: RerunDeps, rec: RecordToRerun, r
   // The sender's facility stands in for its key: a record refused for another facility's episode stays refused.
   const record = finishRecord(item, decision, deps.stages, rec.facility === 'UNKNOWN' ? null : rec.facility);
   record.facility = rec.facility;
-  await session.settle(facts, decision, record);
   const outcome: RerunOutcome = {
     status: record.status, category: record.category, issues: record.issues, warnings: record.warnings,
-    resources: record.resources, personId: record.personId ?? null, verifyAfterMs: deps.verifyRetryMs,
+    resources: record.resources, personId: record.personId ?? null, verifyAfterMs: deps.verifyRetryMs, learn: record.learn ?? null,
     ...(record.facts !== undefined ? { facts: record.facts } : {}), ...(record.review !== undefined ? { review: record.review } : {}),
   };
   await updateRerunRecord(db, deps.keyring, rec, outcome);

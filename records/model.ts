@@ -130,6 +130,8 @@ export interface IngestedRecord {
   area?: { province?: string; district?: string; commune?: string };
   /** Held records: the candidates and the reason, for the review queue. */
   review?: unknown;
+  /** Accepted records: what the person index learns from it, applied by the linkage worker. */
+  learn?: unknown;
   /** Other people the record describes (births), kept for the identity stage to create later. */
   related: unknown;
   /** The R4 resources to link; null when rejected. */

@@ -68,15 +68,15 @@ export async function insertRecords(db: Db, submissionId: string, batch: RecordB
   if (!json || json === '[]') return [];
   const { rows } = await db.query<{ id: string; status: string }>(
     `INSERT INTO records (submission_id, seq, facility, record_key, status, category, issues, warnings, kind, doses, unmapped, payload, payload_sealed, related, resources,
-                          person_id, facts, facts_sealed, review, area_province, area_district, area_commune, verify_after, queued_at, job_id)
+                          person_id, facts, facts_sealed, review, learn, area_province, area_district, area_commune, verify_after, queued_at, job_id)
      SELECT $1, x.seq, x.facility, x.key, x.status, x.category, x.issues, x.warnings, x.kind, x.doses, x.unmapped, x.payload, decode(x."payloadSealed", 'base64'), x.related, x.resources,
-            x."personId", x.facts, decode(x."factsSealed", 'base64'), x.review, x.area->>'province', x.area->>'district', x.area->>'commune',
+            x."personId", x.facts, decode(x."factsSealed", 'base64'), x.review, x.learn, x.area->>'province', x.area->>'district', x.area->>'commune',
             CASE WHEN x.status = 'unverified' THEN now() END, -- checked again at the next pass (pipeline/verification-retry.ts)
             -- queued at ingest: the relay leaves the record to the ingest path until it is stale
             CASE WHEN x.status = 'accepted' THEN now() END, CASE WHEN x.status = 'accepted' THEN $3 END
        FROM json_to_recordset($2::json) AS x(seq int, facility text, key text, status text, category text,
                                             issues jsonb, warnings jsonb, kind text, doses int, unmapped jsonb, payload json, "payloadSealed" text, related jsonb, resources json,
-                                            "personId" uuid, facts json, "factsSealed" text, review jsonb, area jsonb)
+                                            "personId" uuid, facts json, "factsSealed" text, review jsonb, learn jsonb, area jsonb)
       ORDER BY x.seq
      RETURNING id, status`,
     [submissionId, json, batch.jobId],
@@ -91,6 +91,10 @@ export interface EpisodeToLink {
   latestRecordId: number;
   /** The person the identity stage (or a correction) gave the newest record; null before the person index. */
   personId: string | null;
+  /** What the person index learns from the newest record (applied by the worker as it links), its format and arrival. */
+  learn: unknown;
+  format: string;
+  receivedAt: Date;
   resources: FhirResource[];
   /** "Type/id" pushed last time, so resources a resubmission dropped can be deleted. */
   previousRefs: string[];
@@ -116,8 +120,9 @@ export async function loadEpisodesToLink(db: Db, episodes: Array<{ facility: str
   if (episodes.length === 0) return [];
   const { rows } = await db.query(
     `WITH eps AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(facility text, "recordKey" text))
-     SELECT DISTINCT ON (r.facility, r.record_key) r.facility, r.record_key, r.id, r.person_id, r.resources, e.linked_refs
+     SELECT DISTINCT ON (r.facility, r.record_key) r.facility, r.record_key, r.id, r.person_id, r.resources, r.learn, r.received_at, s.format, e.linked_refs
        FROM eps JOIN records r ON r.facility = eps.facility AND r.record_key = eps."recordKey"
+       JOIN submissions s ON s.id = r.submission_id
        LEFT JOIN episodes e ON e.facility = r.facility AND e.record_key = r.record_key
       WHERE r.resources IS NOT NULL AND r.status IN ('accepted', 'linked', 'failed')
         AND EXISTS (SELECT 1 FROM records o WHERE o.facility = r.facility AND o.record_key = r.record_key AND o.status = 'accepted')
@@ -126,6 +131,7 @@ export async function loadEpisodesToLink(db: Db, episodes: Array<{ facility: str
   );
   return rows.map((r) => ({
     facility: r.facility, recordKey: r.record_key, latestRecordId: Number(r.id), personId: r.person_id ?? null, resources: r.resources, previousRefs: r.linked_refs ?? [],
+    learn: r.learn ?? null, format: r.format, receivedAt: new Date(r.received_at),
   }));
 }
 

@@ -68,6 +68,8 @@ export interface RerunOutcome {
   facts?: unknown;
   review?: unknown;
   verifyAfterMs?: number;
+  /** What the person index learns when the worker links it (accepted records). */
+  learn?: unknown;
 }
 
 /** Write a re-run's outcome (facts resealed when kept, cleared otherwise). */
@@ -77,11 +79,12 @@ export async function updateRerunRecord(db: Db, keyring: DataKeyring | null, rec
   await db.query(
     `UPDATE records SET status = $2, category = $3, issues = $4, warnings = $5, resources = $6, person_id = $7,
             facts = $8, facts_sealed = $9, review = $10, updated_at = now(), attempts = 0, last_error = NULL,
-            queued_at = NULL, job_id = NULL,
+            queued_at = NULL, job_id = NULL, learn = $12,
             verify_after = CASE WHEN $2 = 'unverified' THEN now() + ($11::int * interval '1 millisecond') END
       WHERE id = $1`,
     [rec.id, o.status, o.category, JSON.stringify(o.issues), JSON.stringify(o.warnings), o.resources ? JSON.stringify(o.resources) : null, o.personId,
-      sealed ? null : factsJson, sealed, o.review === undefined ? null : JSON.stringify(o.review), o.verifyAfterMs ?? 60_000],
+      sealed ? null : factsJson, sealed, o.review === undefined ? null : JSON.stringify(o.review), o.verifyAfterMs ?? 60_000,
+      o.learn ? JSON.stringify(o.learn) : null],
   );
 }
 

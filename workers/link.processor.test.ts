@@ -9,7 +9,7 @@ const encounter = (id: string): FhirResource => ({ resourceType: 'Encounter', id
 const condition = (id: string): FhirResource => ({ resourceType: 'Condition', id, subject: { reference: 'Patient/p1' } });
 
 function episode(recordKey: string, latestRecordId: number, resources: FhirResource[], previousRefs: string[] = []): EpisodeToLink {
-  return { facility: '79001', recordKey, latestRecordId, personId: null, resources, previousRefs };
+  return { facility: '79001', recordKey, latestRecordId, personId: null, resources, previousRefs, learn: null, format: 'qd130', receivedAt: new Date(0) };
 }
 
 const describeEntry = (e: BundleEntry) => `${e.request?.method} ${e.request?.url}`;

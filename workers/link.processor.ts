@@ -8,6 +8,9 @@ import { CircuitOpenError, type CircuitBreaker } from '../resilience/circuit-bre
 import { EhrError, type EhrClient } from './ehr-port.js';
 import { buildLinkBundle } from './link-bundle.js';
 import { loadSharedPatients, withSharedPatients } from '../identity/shared-patients.repo.js';
+import { applyLearning, countEventRecords, type PersonLearning } from '../identity/learning.js';
+import { canonicalPersons, lockPersonKeys } from '../identity/person-index.repo.js';
+import { reopenRecordsOfPersons } from '../records/review.repo.js';
 import type { SharedSystems } from '../identity/shared-patient.js';
 
 export { buildLinkBundle } from './link-bundle.js';
@@ -103,9 +106,31 @@ async function withPersonIndex(db: pg.PoolClient, episodes: EpisodeToLink[], sys
   if (!systems || episodes.length === 0) return episodes;
   const moved = episodes.map(toRecordPerson);
   const ids = moved.flatMap((e) => e.resources.filter((r) => r.resourceType === 'Patient').map((r) => r.id!));
-  if (ids.length === 0) return moved;
-  const shared = await loadSharedPatients(db, ids, systems);
+  const learned = moved.filter((e) => e.learn);
+  if (ids.length === 0 && learned.length === 0) return moved;
+  // Every person this job writes or pushes, locked in one statement in a fixed order (no deadlock between workers).
+  const canonical = await canonicalPersons(db, ids);
+  await lockPersonKeys(db, [...ids, ...canonical.values(), ...learned.flatMap((e) => personsOf(e.learn as PersonLearning))].map((id) => `patient:${id}`));
+  await learn(db, learned);
+  const shared = await loadSharedPatients(db, ids, systems, { locked: true });
   return moved.map((e) => ({ ...e, resources: withSharedPatients(e.resources, shared) }));
+}
+
+/** The persons a learning writes: the person, the mother, the children of its births, the one it re-keys. */
+function personsOf(l: PersonLearning): string[] {
+  return [l.personId, ...(l.mother ? [l.mother.personId] : []), ...(l.births ?? []).map((b) => b.personId), ...(l.mergeFrom ? [l.mergeFrom] : [])];
+}
+
+/**
+ * The person index learns from the records it links (the worker is its one writer): identifiers,
+ * each source's view, demographics, infants; a re-key merges the temporary infant and reopens its
+ * records so they are linked again to the Patient it became.
+ */
+async function learn(db: pg.PoolClient, episodes: EpisodeToLink[]): Promise<void> {
+  for (const e of episodes) {
+    const merges = await applyLearning(db, e.learn as PersonLearning, { facility: e.facility, resources: e.resources }, { format: e.format, now: e.receivedAt, actor: 'identity-stage' });
+    for (const m of merges) await countEventRecords(db, m.eventId, await reopenRecordsOfPersons(db, [m.from]));
+  }
 }
 
 /**

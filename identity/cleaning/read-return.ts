@@ -3,6 +3,7 @@
  * reads KET_QUA and the corrections of every answered row, and reports what it cannot accept by
  * row and column, never by value. Pure: bytes in, rows and problems out. See docs/cleaning.md.
  */
+import { zipInflatedSize } from './xlsx-size.js';
 import ExcelJS from 'exceljs';
 import { parse } from 'csv-parse/sync';
 import {
@@ -189,8 +190,18 @@ function csvProblem(err: unknown): ListProblem {
   return { row: typeof lines === 'number' ? lines : 1, column: '*', message: `not readable as CSV: ${what}` };
 }
 
+/** Most a returned workbook may inflate to (a district's list of 20,000 rows is about 10 MB), and its parts. */
+const MAX_INFLATED_BYTES = 100 * 1024 * 1024;
+const MAX_ENTRIES = 1000;
+
 /** XLSX bytes as a grid of the list's sheet; a file exceljs cannot open is a problem. */
 async function readXlsxGrid(bytes: Buffer): Promise<Grid | ListProblem> {
+  // A returned list inflates to a few MB; refuse a ZIP bomb before exceljs decompresses anything.
+  const size = zipInflatedSize(bytes);
+  if (!size) return { row: 1, column: '*', message: 'not a readable XLSX workbook' };
+  if (size.bytes > MAX_INFLATED_BYTES || size.entries > MAX_ENTRIES) {
+    return { row: 1, column: '*', message: `the workbook would inflate to ${size.bytes} bytes in ${size.entries} parts: over the ${MAX_INFLATED_BYTES} bytes a returned list may hold` };
+  }
   const workbook = new ExcelJS.Workbook();
   try {
     await workbook.xlsx.load(bytes as unknown as ExcelJS.Buffer);

@@ -148,6 +148,18 @@ describe('identity: sources, review queue, re-keying, corrections (HTTP, VERIFIC
     expect((await waitForStatus(gw.pool, cmndOnly!.key, ['linked'])).personId).toBe(known.personId);
   });
 
+  it('the README walk-through\'s identity sample: infant under the mother, a BHYT match, a held row', async () => {
+    const key = await gw.key('facility', '51001');
+    const csv = (name: string) => readFile(new URL(`../../samples/${name}`, import.meta.url), 'utf8');
+    const first = await send(await csv('csv-51001-immunization.csv'), key);
+    for (const r of first.filter((x) => x.status === 'accepted')) await waitForStatus(gw.pool, r.key, ['linked']);
+    const rows = await send(await csv('csv-51001-identity.csv'), key) as Array<{ key: string; status: string; warnings?: Array<{ code: string }>; issues: Array<{ category: string }> }>;
+    expect(rows.map((r) => r.status)).toEqual(['accepted', 'accepted', 'accepted', 'held']);
+    expect(rows[1]!.warnings?.map((w) => w.code)).toContain('INFANT_UNDER_MOTHER_ID');
+    expect(rows[2]!.warnings?.map((w) => w.code)).toContain('MATCHED_WITHOUT_CCCD');
+    expect(rows[3]!.issues[0]!.category).toBe('IDENTITY_REVIEW');
+  });
+
   it('a wrong CCCD corrected after linking: one audited move, the doses follow, Provenance on both Patients', async () => {
     const wrong = citizen('Lý Văn Tài', '1980-08-08', 'male');
     const right = citizen('Lý Văn Tài', '1980-08-08', 'male');

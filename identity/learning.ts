@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Db } from '../db/pool.js';
 import type { IngestedRecord } from '../records/model.js';
 import {
-  addIdentifiers, canonicalPersons, ensurePerson, setVerified, upsertDemographics, upsertSourceView,
+  addIdentifiers, canonicalPersons, ensurePerson, insertIdentityEvent, setVerified, upsertDemographics, upsertSourceView,
   type PersonDemographics, type PersonIdentifier, type PersonKind,
 } from './person-index.repo.js';
 import type { RegistryPerson } from './registry/port.js';
@@ -110,9 +110,6 @@ export async function mergePersons(db: Db, m: { from: string; to: string; action
   await db.query('DELETE FROM person_sources t USING person_sources f WHERE t.person_id = $2 AND f.person_id = $1 AND t.facility = f.facility AND t.format = f.format', [m.from, m.to]);
   await db.query('UPDATE person_sources SET person_id = $2 WHERE person_id = $1', [m.from, m.to]);
   await db.query('DELETE FROM person_demographics WHERE person_id = $1', [m.from]);
-  await db.query(
-    'INSERT INTO identity_events (id, action, from_person, to_person, actor, reason) VALUES ($1, $2, $3, $4, $5, $6)',
-    [eventId, m.action, m.from, m.to, m.actor, m.reason ?? null],
-  );
+  await insertIdentityEvent(db, { id: eventId, action: m.action, from: m.from, to: m.to, actor: m.actor, reason: m.reason ?? null, records: 0 });
   return { eventId, from: m.from, to: m.to, action: m.action };
 }

@@ -227,3 +227,24 @@ export async function sourceViewsOf(db: Db, personIds: readonly string[]): Promi
   }
   return map;
 }
+
+/** Forget one source's view of a person (its records moved to another person). */
+export async function deleteSourceView(db: Db, personId: string, facility: string, format: string): Promise<void> {
+  await db.query('DELETE FROM person_sources WHERE person_id = $1 AND facility = $2 AND format = $3', [personId, facility, format]);
+}
+
+/** Record an identity operation (re-key, merge, move): shown on both Patients as a Provenance. */
+export async function insertIdentityEvent(db: Db, e: { id: string; action: 'rekey' | 'merge' | 'move'; from: string; to: string; actor: string; reason: string | null; records: number }): Promise<void> {
+  await db.query(
+    'INSERT INTO identity_events (id, action, from_person, to_person, actor, reason, records) VALUES ($1, $2, $3, $4, $5, $6, $7)',
+    [e.id, e.action, e.from, e.to, e.actor, e.reason, e.records],
+  );
+}
+
+/** Identity operations from or onto a person, oldest first. */
+export async function identityEventsOf(db: Db, personId: string) {
+  const { rows } = await db.query(
+    'SELECT id, action, from_person, to_person, actor, reason, records, at FROM identity_events WHERE from_person = $1 OR to_person = $1 ORDER BY at, id', [personId],
+  );
+  return rows.map((e) => ({ id: e.id as string, action: e.action as string, from: e.from_person as string, to: e.to_person as string, actor: e.actor as string, reason: e.reason as string | null, records: e.records as number, at: new Date(e.at).toISOString() }));
+}

@@ -1,6 +1,8 @@
+import { runPeriodically } from '../resilience/periodic.js';
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { DataKeyring } from '../db/encryption.js';
+import { withTransaction } from '../db/pool.js';
 import { lockDueUnverified, lockRecordForRerun, postponeVerification } from '../records/review.repo.js';
 import type { RecordStages } from './process-record.js';
 import { rerunRecord } from './rerun-record.js';
@@ -38,51 +40,31 @@ export async function recheckUnverified(deps: Omit<VerificationRetryDeps, 'inter
 }
 
 async function recheckOne(deps: Omit<VerificationRetryDeps, 'intervalMs'>): Promise<'none' | 'settled' | 'still'> {
-  const client = await deps.pool.connect();
   let id: number | undefined;
   try {
-    await client.query('BEGIN');
-    [id] = await lockDueUnverified(client, 1);
-    if (id === undefined) {
-      await client.query('COMMIT');
-      return 'none';
-    }
-    const rec = await lockRecordForRerun(client, deps.keyring, id);
-    if (!rec) throw new Error(`record ${id} vanished`);
-    const outcome = await rerunRecord(client, { stages: deps.stages, keyring: deps.keyring, verifyRetryMs: deps.verifyRetryMs }, rec, {
-      actor: 'registry-recheck', action: 'verify', detail: {},
+    return await withTransaction(deps.pool, async (client) => {
+      [id] = await lockDueUnverified(client, 1);
+      if (id === undefined) return 'none';
+      const rec = await lockRecordForRerun(client, deps.keyring, id);
+      if (!rec) throw new Error(`record ${id} vanished`);
+      const outcome = await rerunRecord(client, { stages: deps.stages, keyring: deps.keyring, verifyRetryMs: deps.verifyRetryMs }, rec, {
+        actor: 'registry-recheck', action: 'verify', detail: {},
+      });
+      if (outcome.status === 'unverified') await postponeVerification(client, [rec.id], deps.verifyRetryMs);
+      return outcome.status === 'unverified' ? 'still' : 'settled';
     });
-    if (outcome.status === 'unverified') await postponeVerification(client, [rec.id], deps.verifyRetryMs);
-    await client.query('COMMIT');
-    return outcome.status === 'unverified' ? 'still' : 'settled';
   } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
     if (id === undefined) throw err;
     deps.log.warn({ record: id, err: (err as Error).message }, 'registry re-check of a record failed; postponed');
     await postponeVerification(deps.pool, [id], deps.verifyRetryMs).catch(() => undefined);
     return 'still';
-  } finally {
-    client.release();
   }
 }
 
 /** Run `recheckUnverified` every `intervalMs` (in the worker role); `stop()` waits for a running pass. */
 export function startVerificationRetry(deps: VerificationRetryDeps): { stop: () => Promise<void> } {
-  let running: Promise<unknown> = Promise.resolve();
-  let busy = false;
-  const timer = setInterval(() => {
-    if (busy) return;
-    busy = true;
-    running = recheckUnverified(deps)
-      .then((n) => { if (n) deps.log.info({ records: n }, 'unverified records decided after the registry answered'); })
-      .catch((err) => deps.log.warn({ err: (err as Error).message }, 'registry re-check pass failed'))
-      .finally(() => { busy = false; });
-  }, deps.intervalMs);
-  timer.unref();
-  return {
-    async stop() {
-      clearInterval(timer);
-      await running;
-    },
-  };
+  return runPeriodically(async () => {
+    const n = await recheckUnverified(deps);
+    if (n) deps.log.info({ records: n }, 'unverified records decided after the registry answered');
+  }, deps.intervalMs, (err) => deps.log.warn({ err: err.message }, 'registry re-check pass failed'));
 }

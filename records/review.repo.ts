@@ -160,3 +160,13 @@ export async function listReviewRecords(db: Db, f: { facility?: string; statuses
     area: { province: r.area_province, district: r.area_district, commune: r.area_commune }, receivedAt: new Date(r.received_at).toISOString(),
   }));
 }
+
+/** A person's records (id, facility, format, built resources), optionally only these ids; for moves after linking. */
+export async function recordsOfPerson(db: Db, personId: string, ids?: readonly number[]): Promise<Array<{ id: number; facility: string; format: string; resources: unknown[] | null; status: RecordStatus }>> {
+  const { rows } = await db.query(
+    `SELECT r.id, r.facility, s.format, r.resources, r.status FROM records r JOIN submissions s ON s.id = r.submission_id
+      WHERE r.person_id = $1 AND ($2::bigint[] IS NULL OR r.id = ANY($2::bigint[])) ORDER BY r.id`,
+    [personId, ids ?? null],
+  );
+  return rows.map((r) => ({ id: Number(r.id), facility: r.facility, format: r.format, resources: r.resources, status: r.status }));
+}

@@ -7,11 +7,11 @@
  *   revoke <key-id>
  * Uses DATABASE_URL. The full key is printed once at creation; only its SHA-256 hash is stored.
  */
+import { runWithDatabase } from './lib/db-command.js';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
+import type pg from 'pg';
 import { createApiKey, rotateApiKey } from '../gateway/auth/api-keys.js';
 import { KEY_SCOPES, keysExpiringBefore, listKeys, revokeKey, ROLES, type ApiKeyRow, type Role } from '../gateway/store/keys.repo.js';
-import { migrate } from '../db/migrate.js';
 
 async function main(): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -22,13 +22,7 @@ async function main(): Promise<number> {
     },
   });
   const [command, arg] = positionals;
-  if (!process.env.DATABASE_URL) {
-    console.error('DATABASE_URL is not set (for the npm start services: source .data/demo/env.sh, see README)');
-    return 2;
-  }
-  const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 2 });
-  try {
-    await migrate(pool);
+  return runWithDatabase(async (pool) => {
     switch (command) {
       case 'create': {
         const role = values.role as Role;
@@ -75,12 +69,7 @@ async function main(): Promise<number> {
         console.error('usage: npm run keys -- create --role <role> [--facility MA_CSKCB] [--label text] [--expires-days N] [--scope bulk-read] | list | expiring [--days N] | rotate <id> | revoke <id>');
         return 2;
     }
-  } catch (err) {
-    console.error((err as Error).message);
-    return 1;
-  } finally {
-    await pool.end();
-  }
+  });
 }
 
 /** One tab-separated line per key (never the secret). */

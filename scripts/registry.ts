@@ -7,12 +7,12 @@
  * Exit code 0 when the import ran (skipped rows included), 1 when the file cannot be read or is not
  * a roster (a required column missing), 2 for bad arguments.
  */
+import { runWithDatabase } from './lib/db-command.js';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { migrate } from '../db/migrate.js';
 import { importRoster, RosterFormatError, type RosterImportResult } from '../identity/registry/roster-import.js';
 
 const USAGE = 'usage: npm run registry -- import FILE.csv [--source NAME] | count';
@@ -33,20 +33,7 @@ async function main(): Promise<number> {
     console.error(`import needs a file\n${USAGE}`);
     return 2;
   }
-  if (!process.env.DATABASE_URL) {
-    console.error('DATABASE_URL is not set (for the npm start services: source .data/demo/env.sh, see README)');
-    return 2;
-  }
-  const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 2 });
-  try {
-    await migrate(pool);
-    return command === 'count' ? await count(pool) : await importFile(pool, file!, values.source ?? basename(file!));
-  } catch (err) {
-    console.error((err as Error).message);
-    return 1;
-  } finally {
-    await pool.end();
-  }
+  return runWithDatabase((pool) => (command === 'count' ? count(pool) : importFile(pool, file!, values.source ?? basename(file!))));
 }
 
 async function importFile(pool: pg.Pool, file: string, source: string): Promise<number> {

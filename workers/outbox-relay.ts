@@ -1,3 +1,4 @@
+import { runPeriodically } from '../resilience/periodic.js';
 import type { Queue } from 'bullmq';
 import type pg from 'pg';
 import type { Logger } from 'pino';
@@ -39,15 +40,5 @@ export async function relayOpenRecords(
 
 /** Run the relay every `intervalMs` until stopped; errors (Redis or PostgreSQL down) are logged and retried. */
 export function startRelay(deps: Parameters<typeof relayOpenRecords>[0] & { intervalMs: number }): { stop: () => Promise<void> } {
-  let running: Promise<unknown> = Promise.resolve();
-  const timer = setInterval(() => {
-    running = relayOpenRecords(deps).catch((err) => deps.log.warn({ err: (err as Error).message }, 'relay pass failed'));
-  }, deps.intervalMs);
-  timer.unref();
-  return {
-    async stop() {
-      clearInterval(timer);
-      await running;
-    },
-  };
+  return runPeriodically(() => relayOpenRecords(deps), deps.intervalMs, (err) => deps.log.warn({ err: err.message }, 'relay pass failed'));
 }

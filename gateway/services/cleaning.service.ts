@@ -1,3 +1,4 @@
+import { withTransaction } from '../../db/pool.js';
 import { badRequest } from '../../errors/outcome.js';
 import type { CleaningRow, ListProblem, ReturnedRow } from '../../identity/cleaning/police-list.js';
 import { readReturnedList } from '../../identity/cleaning/read-return.js';
@@ -83,9 +84,7 @@ export async function importReturnedList(deps: ReviewDeps, bytes: Buffer, kind: 
 }
 
 async function applyReturnedRow(deps: ReviewDeps, id: number, row: ReturnedRow, actor: string): Promise<{ status: string }> {
-  const client = await deps.pool.connect();
-  try {
-    await client.query('BEGIN');
+  return withTransaction(deps.pool, async (client) => {
     const rec = await lockRecordForRerun(client, deps.keyring, id);
     if (!rec || !['unverified', 'rejected', 'held'].includes(rec.status)) throw new Error(`record ${id} is not awaiting cleaning (already linked, or unknown)`);
     if (!rec.facts) throw new Error(`record ${id} kept no facts to correct`);
@@ -104,12 +103,6 @@ async function applyReturnedRow(deps: ReviewDeps, id: number, row: ReturnedRow, 
     }
     await insertCleaningEvents(client, [id], row.result, actor);
     await insertCleaningEvents(client, [id], status === 'accepted' ? 'linked' : 'still_held', actor);
-    await client.query('COMMIT');
     return { status };
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
+  });
 }

@@ -1,15 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
+import { withTransaction } from '../../db/pool.js';
 import { badRequest, notFound } from '../../errors/outcome.js';
 import { countEventRecords, mergePersons } from '../../identity/learning.js';
 import {
-  addIdentifiers, canonicalPersons, ensurePerson, identifiersOf, loadPersons, personsByIdentifiers, sourceViewsOf, upsertSourceView,
+  addIdentifiers, canonicalPersons, deleteSourceView, ensurePerson, identifiersOf, identityEventsOf, insertIdentityEvent, loadPersons,
+  personsByIdentifiers, sourceViewsOf, upsertSourceView,
 } from '../../identity/person-index.repo.js';
 import { loadSharedPatients } from '../../identity/shared-patients.repo.js';
 import type { SharedSystems } from '../../identity/shared-patient.js';
 import { resourceIds } from '../../mappers/fhir/index.js';
 import type { IdentifierSystems } from '../../mappers/contract.js';
-import { moveRecordsToPerson, reopenRecordsOfPersons } from '../../records/review.repo.js';
+import { moveRecordsToPerson, recordsOfPerson, reopenRecordsOfPersons } from '../../records/review.repo.js';
 import { queueNow, type ReviewDeps } from './review.service.js';
 
 /** What the person operations need. */
@@ -25,14 +27,12 @@ export async function viewPerson(deps: PersonsDeps, id: string) {
   const identifiers = (await identifiersOf(deps.pool, [id])).get(id) ?? [];
   const sources = (await sourceViewsOf(deps.pool, [id])).get(id) ?? [];
   const shared = await loadSharedPatients(deps.pool, [id], deps.sharedSystems);
-  const events = await deps.pool.query(
-    'SELECT id, action, from_person, to_person, actor, reason, records, at FROM identity_events WHERE from_person = $1 OR to_person = $1 ORDER BY at, id', [id],
-  );
+  const events = await identityEventsOf(deps.pool, id);
   return {
     id, kind: person.kind, state: person.state, mergedInto: person.mergedInto, motherId: person.motherId, verified: person.verified !== null,
     identifiers: identifiers.map(({ personId: _p, ...i }) => i),
     sources: sources.map((s) => ({ facility: s.facility, format: s.format, observedAt: s.observedAt, view: s.view })),
-    events: events.rows.map((e) => ({ id: e.id, action: e.action, from: e.from_person, to: e.to_person, actor: e.actor, reason: e.reason, records: e.records, at: new Date(e.at).toISOString() })),
+    events,
     patient: shared.resources.get(shared.canonical.get(id) ?? id)?.[0] ?? null,
   };
 }
@@ -63,11 +63,8 @@ async function targetPerson(client: pg.PoolClient, deps: PersonsDeps, to: MoveTa
  * and the records are linked again.
  */
 export async function moveRecords(deps: PersonsDeps, fromId: string, to: MoveTarget, opts: { recordIds?: number[]; merge?: boolean; reason: string; actor: string }) {
-  const client = await deps.pool.connect();
   let reopened: number[] = [];
-  let result: { eventId: string; action: 'merge' | 'move'; from: string; to: string; records: number };
-  try {
-    await client.query('BEGIN');
+  const result = await withTransaction(deps.pool, async (client): Promise<{ eventId: string; action: 'merge' | 'move'; from: string; to: string; records: number }> => {
     const from = (await loadPersons(client, [fromId])).get(fromId);
     if (!from || from.state !== 'active') throw notFound(`active person ${fromId} not found`);
     const toId = await targetPerson(client, deps, to);
@@ -75,37 +72,28 @@ export async function moveRecords(deps: PersonsDeps, fromId: string, to: MoveTar
     if (opts.merge) {
       if (opts.recordIds) throw badRequest('a merge takes all of the person\'s records: leave out records', ['records']);
       const merge = await mergePersons(client, { from: fromId, to: toId, action: 'merge', actor: opts.actor, reason: opts.reason });
-      const { rows } = await client.query<{ id: string }>("SELECT id FROM records WHERE person_id = $1 AND status IN ('linked', 'failed')", [fromId]);
-      reopened = rows.map((r) => Number(r.id));
+      reopened = (await recordsOfPerson(client, fromId)).filter((r) => r.status === 'linked' || r.status === 'failed').map((r) => r.id);
       await reopenRecordsOfPersons(client, [fromId]);
       await countEventRecords(client, merge.eventId, reopened.length);
-      result = { eventId: merge.eventId, action: 'merge', from: fromId, to: toId, records: reopened.length };
-    } else {
-      const recordIds = opts.recordIds ?? (await client.query<{ id: string }>('SELECT id FROM records WHERE person_id = $1', [fromId])).rows.map((r) => Number(r.id));
-      if (recordIds.length === 0) throw badRequest(`person ${fromId} has no records to move`, ['records']);
-      const { rows } = await client.query('SELECT r.id, r.facility, s.format, r.resources FROM records r JOIN submissions s ON s.id = r.submission_id WHERE r.id = ANY($1::bigint[]) AND r.person_id = $2', [recordIds, fromId]);
-      if (rows.length !== recordIds.length) throw badRequest(`every record must belong to person ${fromId}`, ['records']);
-      reopened = await moveRecordsToPerson(client, recordIds, toId);
-      for (const r of rows) {
-        await client.query('DELETE FROM person_sources WHERE person_id = $1 AND facility = $2 AND format = $3', [fromId, r.facility, r.format]);
-        const view = (r.resources as Array<{ resourceType: string }> | null)?.find((x) => x.resourceType === 'Patient');
-        if (view) await upsertSourceView(client, { personId: toId, facility: r.facility, format: r.format, observedAt: new Date(), view: { ...view, id: toId } });
-      }
-      const eventId = randomUUID();
-      await client.query('INSERT INTO identity_events (id, action, from_person, to_person, actor, reason, records) VALUES ($1, $2, $3, $4, $5, $6, $7)',
-        [eventId, 'move', fromId, toId, opts.actor, opts.reason, reopened.length]);
-      // The person left behind is pushed again without the moved source's view.
-      const rest = await client.query<{ id: string }>("SELECT id FROM records WHERE person_id = $1 AND status = 'linked' ORDER BY id DESC LIMIT 1", [fromId]);
-      if (rest.rows[0]) { await reopenRecordsOfPersons(client, [fromId]); reopened.push(Number(rest.rows[0].id)); }
-      result = { eventId, action: 'move', from: fromId, to: toId, records: recordIds.length };
+      return { eventId: merge.eventId, action: 'merge', from: fromId, to: toId, records: reopened.length };
     }
-    await client.query('COMMIT');
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
+    const rows = await recordsOfPerson(client, fromId, opts.recordIds);
+    if (rows.length === 0) throw badRequest(`person ${fromId} has no records to move`, ['records']);
+    if (opts.recordIds && rows.length !== new Set(opts.recordIds).size) throw badRequest(`every record must belong to person ${fromId}`, ['records']);
+    const recordIds = rows.map((r) => r.id);
+    reopened = await moveRecordsToPerson(client, recordIds, toId);
+    for (const r of rows) {
+      await deleteSourceView(client, fromId, r.facility, r.format);
+      const view = (r.resources as Array<{ resourceType: string }> | null)?.find((x) => x.resourceType === 'Patient');
+      if (view) await upsertSourceView(client, { personId: toId, facility: r.facility, format: r.format, observedAt: new Date(), view: { ...view, id: toId } });
+    }
+    const eventId = randomUUID();
+    await insertIdentityEvent(client, { id: eventId, action: 'move', from: fromId, to: toId, actor: opts.actor, reason: opts.reason, records: reopened.length });
+    // The person left behind is pushed again without the moved source's view.
+    const rest = (await recordsOfPerson(client, fromId)).filter((r) => r.status === 'linked').map((r) => r.id);
+    if (rest.length) { await reopenRecordsOfPersons(client, [fromId]); reopened.push(...rest); }
+    return { eventId, action: 'move', from: fromId, to: toId, records: recordIds.length };
+  });
   if (reopened.length) await queueNow(deps, reopened);
   return result;
 }

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { DataKeyring } from '../../db/encryption.js';
+import { withTransaction } from '../../db/pool.js';
 import { badRequest, conflict, notFound } from '../../errors/outcome.js';
 import { checkCccdAgainstPerson } from '../../identity/cccd.js';
 import { acceptedCandidateDecision, applyCorrections, type IdentityCorrections } from '../../identity/corrections.js';
@@ -64,21 +65,12 @@ export async function reviewItem(deps: Pick<ReviewDeps, 'pool'>, id: number) {
 
 /** Run one decision in a transaction on a locked record; queue it when it became accepted. */
 async function decideOn(deps: ReviewDeps, id: number, run: (client: pg.PoolClient, rec: RecordToRerun) => Promise<RerunOutcome>): Promise<RerunOutcome & { id: number }> {
-  const client = await deps.pool.connect();
-  let outcome: RerunOutcome;
-  try {
-    await client.query('BEGIN');
+  const outcome = await withTransaction(deps.pool, async (client) => {
     const rec = await lockRecordForRerun(client, deps.keyring, id);
     if (!rec) throw notFound(`record ${id} not found`);
     if (!DECIDABLE.has(rec.status)) throw conflict(`record ${id} is ${rec.status}: only held, unverified or rejected records are decided here`);
-    outcome = await run(client, rec);
-    await client.query('COMMIT');
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
+    return run(client, rec);
+  });
   if (outcome.status === 'accepted') await queueNow(deps, [id]);
   return { ...outcome, id };
 }

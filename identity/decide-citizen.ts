@@ -7,6 +7,7 @@ import { NAME_SIMILARITY_MIN } from './match-score.js';
 import { compareBirthDates, foldName, nameSimilarity } from './names.js';
 import { demographicsOf, learnedIdentifiers } from './person-facts.js';
 import { infantsOfMother, loadPersons, personsByIdentifiers, type PersonDemographics } from './person-index.repo.js';
+import { CccdLookup } from './person-lookup.js';
 import type { RegistryPerson, Verification } from './registry/port.js';
 import { sourceFieldOf } from './source-fields.js';
 
@@ -76,6 +77,7 @@ export async function decideCitizen(
   person: PersonFacts,
   k: { cccd: string; field: string; verdict: Verification | undefined; registryOn: boolean },
   systems: IdentifierSystems,
+  lookup: CccdLookup = new CccdLookup(db),
 ): Promise<IdentityDecision> {
   const stop = verdictStops(k.verdict, k.field);
   if (stop) return stop;
@@ -83,13 +85,13 @@ export async function decideCitizen(
   const current = verified?.cccd && verified.cccd !== k.cccd ? verified.cccd : k.cccd;
   // Only the registry says which numbers a person held before: a facility's claim is recorded, never followed.
   const previous = [...new Set([...(current !== k.cccd ? [k.cccd] : []), ...(verified?.previousIds ?? [])])].filter((v) => v !== current);
-  const found = await personsByIdentifiers(db, [current, ...previous].map((value) => ({ system: 'cccd', value })));
-  const existing = found.get(`cccd|${current}`) ?? previous.map((p) => found.get(`cccd|${p}`)).find(Boolean);
+  const found = await lookup.personsOf([current, ...previous]);
+  const existing = found.get(current) ?? previous.map((p) => found.get(p)).find(Boolean);
   const personId = existing ?? resourceIds.patient(systems, current);
   // Waiting for the registry: the conflict check runs once it has answered (the record is decided again).
   const waiting = k.registryOn && k.verdict?.outcome === 'unavailable';
   if (existing && k.verdict?.outcome !== 'verified' && !waiting) {
-    const known = (await loadPersons(db, [existing])).get(existing);
+    const known = await lookup.person(existing);
     const conflicts = known ? conflictsWith(person, known) : [];
     if (conflicts.length) {
       const fields = conflicts.map((c) => sourceFieldOf(k.field, c as 'birthDate' | 'gender'));

@@ -8,6 +8,7 @@ import { resolveCccd, type IdentityContext, type IdentityDecision, type Identity
 import { detectInfantUnderMother, type InfantUnderMother } from './infants.js';
 import type { MatchThresholds } from './match-score.js';
 import { passportOf } from './person-facts.js';
+import { CccdLookup } from './person-lookup.js';
 import type { PopulationRegistry, Verification, VerifyQuery } from './registry/port.js';
 
 /** What the person-index stage needs: identifier systems, the registry port, matching thresholds, and who re-links merged records. */
@@ -91,10 +92,17 @@ export function personIndexStage(opts: PersonStageOptions): IdentityStage {
     async begin(ctx: IdentityContext, batch: readonly RecordFacts[]): Promise<IdentitySession> {
       const plans = new Map(batch.map((f) => [f, planOf(f)] as const));
       const verdicts = ctx.checkedBy ? checkedVerdicts(plans) : await verifyBatch(opts.registry, plans);
+      // The batch's CCCDs (and the current numbers the registry named) read from the index at once.
+      const lookup = new CccdLookup(ctx.db);
+      await lookup.prefetch([...plans.entries()].flatMap(([facts, plan]) => {
+        if (plan.kind !== 'cccd') return [];
+        const v = verdicts.get(facts);
+        return [plan.cccd, ...(v?.outcome === 'verified' && v.person ? [v.person.cccd, ...(v.person.previousIds ?? [])] : [])];
+      }));
       return {
         async decide(facts) {
           const plan = plans.get(facts) ?? planOf(facts);
-          return decideWithPlan(facts, plan, verdicts.get(facts), ctx, opts);
+          return decideWithPlan(facts, plan, verdicts.get(facts), ctx, opts, lookup);
         },
       };
     },
@@ -107,12 +115,13 @@ async function decideWithPlan(
   verdict: Verification | undefined,
   ctx: IdentityContext,
   opts: PersonStageOptions,
+  lookup: CccdLookup,
 ): Promise<IdentityDecision> {
   const person = facts.person;
   if (!person || plan.kind === 'none') return { issues: [] };
   switch (plan.kind) {
     case 'infant': return decideInfant(ctx.db, facts, person, plan.infant, plan.field, opts.systems);
-    case 'cccd': return decideCitizen(ctx.db, facts, person, { cccd: plan.cccd, field: plan.field, verdict, registryOn: opts.registry.mode !== 'off' }, opts.systems);
+    case 'cccd': return decideCitizen(ctx.db, facts, person, { cccd: plan.cccd, field: plan.field, verdict, registryOn: opts.registry.mode !== 'off' }, opts.systems, lookup);
     case 'passport': return decideForeigner(facts, person, plan.passport, opts.systems);
     case 'match': return decideByMatching(ctx.db, facts, person, plan.issue, opts.thresholds);
   }

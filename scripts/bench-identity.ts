@@ -68,6 +68,8 @@ async function endToEnd(o: IdentityBenchOptions, results: IdentityBenchResults, 
   const post = await postFeed(state.runtime.url, f, keys, {
     perRequest: o.rowsPerRequest, concurrency: o.concurrency,
     onRound: (round, posted) => say(`  round ${round + 1}/${f.rounds} answered (${fmt(posted)} rows posted)`),
+    // A round is a month of exports: linked (what the index learns) before the next month is sent.
+    betweenRounds: async (submissions) => { await waitSettled(pool, submissions, o.timeoutMs, () => undefined); },
   });
   for (const failure of post.failures.slice(0, 5)) say(`  request failed: ${failure}`);
   for (const reason of post.retryReasons) say(`  request retried: ${reason}`);

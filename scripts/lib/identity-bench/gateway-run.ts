@@ -100,9 +100,13 @@ async function postWithRetries(url: string, key: string, rows: readonly FeedRow[
   }
 }
 
-/** POST every round in order (a round's files `concurrency` at a time; the next round once all are answered). */
+/**
+ * POST every round in order (a round's files `concurrency` at a time; the next round once all are
+ * answered and, with `betweenRounds`, once that has resolved: a round is a month, linked before the next).
+ */
 export async function postFeed(
-  url: string, feed: Feed, keys: ReadonlyMap<string, string>, o: { perRequest: number; concurrency: number; onRound: (round: number, posted: number) => void },
+  url: string, feed: Feed, keys: ReadonlyMap<string, string>,
+  o: { perRequest: number; concurrency: number; onRound: (round: number, posted: number) => void; betweenRounds?: (submissions: readonly string[]) => Promise<void> },
 ): Promise<PostResult> {
   const out: PostResult = { keys: new Map(), submissions: [], requests: 0, retries: 0, retryReasons: [], failures: [], seconds: 0 };
   const t0 = performance.now();
@@ -124,6 +128,7 @@ export async function postFeed(
     };
     await Promise.all(Array.from({ length: o.concurrency }, lane));
     o.onRound(round, posted);
+    if (round < feed.rounds - 1) await o.betweenRounds?.(out.submissions);
   }
   out.seconds = (performance.now() - t0) / 1000;
   return out;

@@ -217,3 +217,15 @@ describe('decideMatch', () => {
     expect(decideMatch(AN, [])).toEqual({ decision: 'none', scored: [] });
   });
 });
+
+describe('a damaged CCCD on the record: one typing slip from the candidate\'s is not a conflict', () => {
+  const known = candidate('p1', { ...AN_KNOWN, cccds: ['001090012345'], bhytSocial: ['4601234567'] });
+  it.each([
+    ['wrong century digit (one digit)', '001290012345', 'link'],
+    ['two neighbours swapped', '001090012354', 'link'],
+    ['two digits far apart', '001290012346', 'none'],
+    ['another person\'s number', '079185000111', 'none'],
+  ])('%s → %s', (_what, cccd, decision) => {
+    expect(decideMatch({ ...AN, cccd, bhytSocial: '4601234567' }, [known]).decision).toBe(decision);
+  });
+});

@@ -194,7 +194,7 @@ function squash(bits: number): number {
 
 function collectEvidence(subject: MatchSubject, candidate: MatchCandidate): Evidence[] {
   const evidence: Array<Evidence | undefined> = [
-    identifierEvidence('cccd', compareIds(subject.cccd, candidate.cccds)),
+    identifierEvidence('cccd', compareCccds(subject.cccd, candidate.cccds)),
     identifierEvidence('passport', compareIds(subject.passport, candidate.passports)),
     identifierEvidence('bhyt', compareIds(subject.bhytSocial, candidate.bhytSocial)),
     identifierEvidence('cmnd', compareIds(subject.cmnd, candidate.cmnd)),
@@ -287,6 +287,25 @@ function compareIds(value: string | undefined, known: readonly string[]): Agreem
   const knownIds = known.map(normaliseId).filter((k) => k !== '');
   if (!id || knownIds.length === 0) return undefined;
   return knownIds.includes(id) ? 'agree' : 'disagree';
+}
+
+/**
+ * CCCDs one typing slip apart (one digit wrong, as a wrong century digit; two neighbours swapped)
+ * neither agree nor conflict: the record's number is damaged, the other fields decide. Any other
+ * difference is a conflict (two people).
+ */
+function compareCccds(value: string | undefined, known: readonly string[]): Agreement {
+  const plain = compareIds(value, known);
+  if (plain !== 'disagree') return plain;
+  const id = normaliseId(value);
+  return known.some((k) => oneSlipApart(id, normaliseId(k))) ? undefined : 'disagree';
+}
+
+function oneSlipApart(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  const diff = [...a].flatMap((c, i) => (c === b[i] ? [] : [i]));
+  if (diff.length === 1) return true;
+  return diff.length === 2 && diff[1] === diff[0]! + 1 && a[diff[0]!] === b[diff[1]!] && a[diff[1]!] === b[diff[0]!];
 }
 
 function normaliseId(value: string | undefined): string {

@@ -1,10 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../db/pool.js';
-import type { IngestedRecord } from '../records/model.js';
-import {
-  addIdentifiers, canonicalPersons, ensurePerson, insertIdentityEvent, setVerified, upsertDemographics, upsertSourceView,
-  type PersonDemographics, type PersonIdentifier, type PersonKind,
-} from './person-index.repo.js';
+import { insertIdentityEvent, type PersonDemographics, type PersonIdentifier, type PersonKind } from './person-index.repo.js';
 import type { RegistryPerson } from './registry/port.js';
 
 type Demographics = Omit<PersonDemographics, 'personId'>;
@@ -31,53 +27,6 @@ export interface PersonMerge {
   from: string;
   to: string;
   action: 'rekey' | 'merge' | 'move';
-}
-
-/** The Patient a record built for a person (its view of them), if any. */
-function viewOf(record: Pick<IngestedRecord, 'resources'>, personId: string): unknown {
-  return (record.resources ?? []).find((r) => (r as { resourceType?: string; id?: string }).resourceType === 'Patient' && (r as { id?: string }).id === personId);
-}
-
-/**
- * Write what a record taught the person index, in the linkage worker's transaction as it links the
- * record (a record that is never linked teaches nothing). The caller holds the persons' locks.
- * Returns the merges done, for the caller to re-link their records.
- * Identifiers held by another person are left with them (never reassigned).
- */
-export async function applyLearning(
-  db: Db,
-  learning: PersonLearning,
-  record: Pick<IngestedRecord, 'facility' | 'resources'>,
-  ctx: { format: string; now: Date; actor: string },
-): Promise<PersonMerge[]> {
-  // A person merged since the decision (a candidate re-keyed meanwhile) stands for the one it became.
-  const canonical = (await canonicalPersons(db, [learning.personId])).get(learning.personId) ?? learning.personId;
-  if (canonical !== learning.personId) learning = { ...learning, personId: canonical, ...(learning.mergeFrom === canonical ? { mergeFrom: undefined } : {}) };
-  if (learning.mother) {
-    await ensurePerson(db, { id: learning.mother.personId, kind: 'citizen' });
-    await addIdentifiers(db, learning.mother.personId, [{ system: 'cccd', value: learning.mother.cccd }]);
-  }
-  await ensurePerson(db, { id: learning.personId, kind: learning.kind, ...(learning.mother ? { motherId: learning.mother.personId } : {}) });
-  await addIdentifiers(db, learning.personId, learning.identifiers);
-  await upsertDemographics(db, { personId: learning.personId, ...learning.demographics });
-  if (learning.verified) {
-    await setVerified(db, learning.personId, learning.verified);
-    const v = learning.verified;
-    await upsertDemographics(db, { personId: learning.personId, nameKey: learning.demographics.nameKey, birthDate: v.birthDate, gender: v.gender, commune: v.commune ?? learning.demographics.commune }, true);
-  }
-  const view = viewOf(record, learning.personId);
-  if (view) await upsertSourceView(db, { personId: learning.personId, facility: record.facility, format: ctx.format, observedAt: ctx.now, view });
-  for (const birth of learning.births ?? []) {
-    await ensurePerson(db, { id: birth.personId, kind: 'infant', motherId: learning.personId });
-    await addIdentifiers(db, birth.personId, [{ system: 'temporary', value: birth.temporary }]);
-    await upsertDemographics(db, { personId: birth.personId, ...birth.demographics });
-    const birthView = viewOf(record, birth.personId);
-    if (birthView) await upsertSourceView(db, { personId: birth.personId, facility: record.facility, format: ctx.format, observedAt: ctx.now, view: birthView });
-  }
-  if (learning.mergeFrom && learning.mergeFrom !== learning.personId) {
-    return [await mergePersons(db, { from: learning.mergeFrom, to: learning.personId, action: 'rekey', actor: ctx.actor, reason: 'the infant\'s own CCCD arrived' })];
-  }
-  return [];
 }
 
 /** How many records an identity operation moved (set once they are reopened for linking). */

@@ -135,28 +135,6 @@ export async function upsertSourceView(db: Db, v: { personId: string; facility: 
   );
 }
 
-/**
- * Record what matching blocks on. Registry-verified values are never replaced by a source's;
- * otherwise the newest complete value wins (null fields keep what was known).
- */
-export async function upsertDemographics(db: Db, d: PersonDemographics, fromRegistry = false): Promise<void> {
-  await db.query(
-    `INSERT INTO person_demographics (person_id, name_key, birth_date, gender, commune) VALUES ($1, $2, $3, $4, $5)
-     ON CONFLICT (person_id) DO UPDATE SET
-       name_key = coalesce(EXCLUDED.name_key, person_demographics.name_key),
-       birth_date = CASE WHEN EXCLUDED.birth_date IS NULL OR length(EXCLUDED.birth_date) < length(coalesce(person_demographics.birth_date, '')) THEN person_demographics.birth_date ELSE EXCLUDED.birth_date END,
-       gender = CASE WHEN EXCLUDED.gender IN ('male', 'female') THEN EXCLUDED.gender ELSE person_demographics.gender END,
-       commune = coalesce(EXCLUDED.commune, person_demographics.commune)
-      WHERE $6 OR NOT EXISTS (SELECT 1 FROM persons p WHERE p.id = $1 AND p.verified IS NOT NULL)`,
-    [d.personId, d.nameKey, d.birthDate, d.gender, d.commune, fromRegistry],
-  );
-}
-
-/** The registry confirmed the person: its details win from now on. */
-export async function setVerified(db: Db, personId: string, person: RegistryPerson): Promise<void> {
-  await db.query('UPDATE persons SET verified = $2, verified_at = now(), updated_at = now() WHERE id = $1', [personId, JSON.stringify(person)]);
-}
-
 /** Persons with their demographics (absent ids are left out). */
 export async function loadPersons(db: Db, ids: readonly string[]): Promise<Map<string, PersonRow & { demographics: PersonDemographics | null }>> {
   if (ids.length === 0) return new Map();

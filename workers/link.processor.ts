@@ -8,7 +8,8 @@ import { CircuitOpenError, type CircuitBreaker } from '../resilience/circuit-bre
 import { EhrError, type EhrClient } from './ehr-port.js';
 import { buildLinkBundle } from './link-bundle.js';
 import { loadSharedPatients, withSharedPatients } from '../identity/shared-patients.repo.js';
-import { applyLearning, countEventRecords, type PersonLearning } from '../identity/learning.js';
+import { countEventRecords, type PersonLearning } from '../identity/learning.js';
+import { applyLearnings } from '../identity/learn-batch.js';
 import { canonicalPersons, lockPersonKeys } from '../identity/person-index.repo.js';
 import { reopenRecordsOfPersons } from '../records/review.repo.js';
 import type { SharedSystems } from '../identity/shared-patient.js';
@@ -127,10 +128,8 @@ function personsOf(l: PersonLearning): string[] {
  * records so they are linked again to the Patient it became.
  */
 async function learn(db: pg.PoolClient, episodes: EpisodeToLink[]): Promise<void> {
-  for (const e of episodes) {
-    const merges = await applyLearning(db, e.learn as PersonLearning, { facility: e.facility, resources: e.resources }, { format: e.format, now: e.receivedAt, actor: 'identity-stage' });
-    for (const m of merges) await countEventRecords(db, m.eventId, await reopenRecordsOfPersons(db, [m.from]));
-  }
+  const items = episodes.map((e) => ({ learning: e.learn as PersonLearning, record: { facility: e.facility, resources: e.resources }, format: e.format, observedAt: e.receivedAt }));
+  for (const m of await applyLearnings(db, items, 'identity-stage')) await countEventRecords(db, m.eventId, await reopenRecordsOfPersons(db, [m.from]));
 }
 
 /**

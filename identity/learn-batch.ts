@@ -88,7 +88,8 @@ export async function applyLearnings(db: Db, items: readonly LearningItem[], act
   const merges: PersonMerge[] = [];
   for (const { learning } of resolved) {
     if (learning.mergeFrom && learning.mergeFrom !== learning.personId) {
-      merges.push(await mergePersons(db, { from: learning.mergeFrom, to: learning.personId, action: 'rekey', actor, reason: 'the infant\'s own CCCD arrived' }));
+      const merge = await mergePersons(db, { from: learning.mergeFrom, to: learning.personId, action: 'rekey', actor, reason: 'the infant\'s own CCCD arrived' });
+      if (merge) merges.push(merge);
     }
   }
   return merges;

@@ -37,15 +37,16 @@ export async function countEventRecords(db: Db, eventId: string, records: number
 /**
  * Merge one person into another (re-key, or an administrator's merge): the old person points to
  * the new one, its identifiers stay findable (as `previous`), its sources' views move. One
- * identity_events row records who, when and why (the Patients show it as Provenance).
+ * identity_events row records who, when and why (the Patients show it as Provenance). Undefined
+ * when there is nothing to merge: the same person, one of them gone, or already merged (a second
+ * record of the same child re-keying it again).
  */
-export async function mergePersons(db: Db, m: { from: string; to: string; action: PersonMerge['action']; actor: string; reason?: string }): Promise<PersonMerge> {
+export async function mergePersons(db: Db, m: { from: string; to: string; action: PersonMerge['action']; actor: string; reason?: string }): Promise<PersonMerge | undefined> {
   const eventId = randomUUID();
   // Both persons locked in id order, both still active: two merges in opposite directions never make a cycle.
   const { rows } = await db.query<{ id: string; state: string }>('SELECT id, state FROM persons WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE', [[m.from, m.to]]);
-  if (m.from === m.to || rows.length !== 2 || rows.some((r) => r.state !== 'active')) {
-    throw new Error(`cannot merge person ${m.from} into ${m.to}: both must exist, differ and be active`);
-  }
+  // Already merged (a second record of the same child re-keys it again), or gone: nothing to do.
+  if (m.from === m.to || rows.length !== 2 || rows.some((r) => r.state !== 'active')) return undefined;
   await db.query("UPDATE persons SET state = 'merged', merged_into = $2, updated_at = now() WHERE id = $1", [m.from, m.to]);
   // The merged person's infants are the surviving person's.
   await db.query('UPDATE persons SET mother_id = $2 WHERE mother_id = $1', [m.from, m.to]);

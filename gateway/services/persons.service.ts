@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { withTransaction } from '../../db/pool.js';
-import { badRequest, notFound } from '../../errors/outcome.js';
+import { badRequest, conflict, notFound } from '../../errors/outcome.js';
 import { countEventRecords, mergePersons } from '../../identity/learning.js';
 import {
   addIdentifiers, canonicalPersons, deleteSourceView, ensurePerson, identifiersOf, identityEventsOf, insertIdentityEvent, loadPersons,
@@ -72,6 +72,7 @@ export async function moveRecords(deps: PersonsDeps, fromId: string, to: MoveTar
     if (opts.merge) {
       if (opts.recordIds) throw badRequest('a merge takes all of the person\'s records: leave out records', ['records']);
       const merge = await mergePersons(client, { from: fromId, to: toId, action: 'merge', actor: opts.actor, reason: opts.reason });
+      if (!merge) throw conflict(`person ${fromId} cannot be merged into ${toId}: both must be active`);
       reopened = (await recordsOfPerson(client, fromId)).filter((r) => r.status === 'linked' || r.status === 'failed').map((r) => r.id);
       await reopenRecordsOfPersons(client, [fromId]);
       await countEventRecords(client, merge.eventId, reopened.length);

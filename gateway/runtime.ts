@@ -82,6 +82,9 @@ export async function startRuntime(config: Readonly<Config>, log: Logger = pino(
   const identity = personIndexStage({
     systems: config.systems, registry, thresholds: config.identity.thresholds,
   });
+  // One set of compiled R4 validators for the gateway and the worker's re-checks (compiling costs seconds and memory).
+  let validator: FhirValidator | undefined;
+  const validatorOf = () => (validator ??= new FhirValidator().warm(PRODUCED_TYPES));
   const sharedSystems = { cccd: config.systems.cccd, bhyt: config.systems.bhyt, ...personSystems(config.systems) };
 
   let server: Server | undefined;
@@ -90,7 +93,7 @@ export async function startRuntime(config: Readonly<Config>, log: Logger = pino(
   if (runGateway) {
     // Spool files a crash left behind (an upload is spooled for at most REQUEST_TIMEOUT_MS).
     await removeStaleSpools(config.spoolDir, config.requestTimeoutMs * 2).catch(() => 0);
-    const validator = new FhirValidator().warm(PRODUCED_TYPES);
+    const validator = validatorOf();
     const appDeps: AppDeps = {
       config, pool: readPool, validator, enqueueLink, verifier: new KeyVerifier(readPool), log, clock: () => new Date(),
       fhirBaseUrl: `http://${config.host}:${config.port}/fhir`, pools: { ingest: ingestPool!, audit: auditPool! },
@@ -133,7 +136,7 @@ export async function startRuntime(config: Readonly<Config>, log: Logger = pino(
       // Always: records left unverified by an earlier configuration are decided too (with VERIFICATION=off, as unverified no more).
       verification = startVerificationRetry({
         pool: workerPool, keyring: dataKeyring(config, log), log, intervalMs: Math.min(config.identity.verifyRetryMs, 30_000), verifyRetryMs: config.identity.verifyRetryMs,
-        stages: { identity, validator: new FhirValidator().warm(PRODUCED_TYPES), systems: config.systems },
+        stages: { identity, validator: validatorOf(), systems: config.systems },
       });
     }
     relay = startRelay({ pool: workerPool, queue, log, staleMs: config.relayStaleMs, batchSize: config.linkBatchSize, intervalMs: config.relayIntervalMs });

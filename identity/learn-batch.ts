@@ -68,9 +68,11 @@ function collect(rows: JobRows, item: LearningItem): void {
  * record was decided stands for the one it became. Re-keys run after, one by one; returns them so
  * the caller re-links the merged infants' records.
  */
-export async function applyLearnings(db: Db, items: readonly LearningItem[], actor: string): Promise<PersonMerge[]> {
+export async function applyLearnings(db: Db, items: readonly LearningItem[], actor: string, known?: ReadonlyMap<string, string>): Promise<PersonMerge[]> {
   if (items.length === 0) return [];
-  const canonical = await canonicalPersons(db, [...new Set(items.map((i) => i.learning.personId))]);
+  const ids = [...new Set(items.map((i) => i.learning.personId))];
+  // The caller may already know where these ids point (read under the same locks).
+  const canonical = known && ids.every((id) => known.has(id)) ? known : await canonicalPersons(db, ids);
   const resolved = items.map((i) => {
     const to = canonical.get(i.learning.personId) ?? i.learning.personId;
     if (to === i.learning.personId) return i;

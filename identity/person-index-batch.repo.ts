@@ -32,7 +32,11 @@ export async function addIdentifierRows(db: Db, rows: ReadonlyArray<PersonIdenti
             state = CASE WHEN EXCLUDED.state = 'previous' THEN 'previous' ELSE person_identifiers.state END,
             period_start = least(person_identifiers.period_start, EXCLUDED.period_start),
             period_end = greatest(person_identifiers.period_end, EXCLUDED.period_end)
-      WHERE person_identifiers.person_id = EXCLUDED.person_id`,
+      WHERE person_identifiers.person_id = EXCLUDED.person_id
+        -- only when something changes: a resend of a known card must not rewrite its row
+        AND ((EXCLUDED.state = 'previous' AND person_identifiers.state <> 'previous')
+             OR EXCLUDED.period_start < person_identifiers.period_start OR (EXCLUDED.period_start IS NOT NULL AND person_identifiers.period_start IS NULL)
+             OR EXCLUDED.period_end > person_identifiers.period_end OR (EXCLUDED.period_end IS NOT NULL AND person_identifiers.period_end IS NULL))`,
     [JSON.stringify(rows)],
   );
 }
@@ -62,7 +66,9 @@ export async function upsertDemographicsRows(db: Db, rows: readonly PersonDemogr
        birth_date = CASE WHEN EXCLUDED.birth_date IS NULL OR length(EXCLUDED.birth_date) < length(coalesce(person_demographics.birth_date, '')) THEN person_demographics.birth_date ELSE EXCLUDED.birth_date END,
        gender = CASE WHEN EXCLUDED.gender IN ('male', 'female') THEN EXCLUDED.gender ELSE person_demographics.gender END,
        commune = coalesce(EXCLUDED.commune, person_demographics.commune)
-      WHERE $2 OR NOT EXISTS (SELECT 1 FROM persons p WHERE p.id = person_demographics.person_id AND p.verified IS NOT NULL)`,
+      WHERE ($2 OR NOT EXISTS (SELECT 1 FROM persons p WHERE p.id = person_demographics.person_id AND p.verified IS NOT NULL))
+        AND (EXCLUDED.name_key IS DISTINCT FROM person_demographics.name_key OR EXCLUDED.birth_date IS DISTINCT FROM person_demographics.birth_date
+             OR EXCLUDED.gender IS DISTINCT FROM person_demographics.gender OR EXCLUDED.commune IS DISTINCT FROM person_demographics.commune)`,
     [JSON.stringify(rows), fromRegistry],
   );
 }
@@ -75,7 +81,7 @@ export async function upsertSourceViewRows(db: Db, rows: ReadonlyArray<{ personI
      SELECT "personId", facility, format, "observedAt", view
        FROM jsonb_to_recordset($1::jsonb) AS x("personId" uuid, facility text, format text, "observedAt" timestamptz, view jsonb) ORDER BY "personId", facility, format
      ON CONFLICT (person_id, facility, format) DO UPDATE SET observed_at = EXCLUDED.observed_at, view = EXCLUDED.view
-      WHERE person_sources.observed_at <= EXCLUDED.observed_at`,
+      WHERE person_sources.observed_at <= EXCLUDED.observed_at AND person_sources.view IS DISTINCT FROM EXCLUDED.view`,
     [JSON.stringify(rows)],
   );
 }

@@ -15,8 +15,10 @@ export interface SharedPatients {
  * Load what the person index holds on these Patients and compute the resources the EHR should
  * hold for them (identity/shared-patient.ts). Ids the index does not know are left out.
  */
-export async function loadSharedPatients(db: Db, patientIds: readonly string[], systems: SharedSystems, opts: { locked?: boolean } = {}): Promise<SharedPatients> {
-  const canonical = await canonicalPersons(db, [...new Set(patientIds)]);
+export async function loadSharedPatients(
+  db: Db, patientIds: readonly string[], systems: SharedSystems, opts: { locked?: boolean; canonical?: Map<string, string> } = {},
+): Promise<SharedPatients> {
+  const canonical = opts.canonical ?? await canonicalPersons(db, [...new Set(patientIds)]);
   const ids = [...new Set(canonical.values())];
   // One push per person at a time: two workers never PUT an older shared Patient over a newer one.
   if (!opts.locked) await lockPersonKeys(db, ids.map((id) => `patient:${id}`));
@@ -52,11 +54,14 @@ export async function loadSharedPatients(db: Db, patientIds: readonly string[], 
  */
 export function withSharedPatients(resources: readonly FhirResource[], shared: SharedPatients): FhirResource[] {
   const patients = resources.filter((r) => r.resourceType === 'Patient').map((r) => r.id!);
-  let text = JSON.stringify(resources.filter((r) => !(r.resourceType === 'Patient' && shared.resources.has(shared.canonical.get(r.id!) ?? r.id!))));
-  for (const id of patients) {
-    const to = shared.canonical.get(id);
-    if (to && to !== id) text = text.split(`"Patient/${id}"`).join(`"Patient/${to}"`);
+  let kept = resources.filter((r) => !(r.resourceType === 'Patient' && shared.resources.has(shared.canonical.get(r.id!) ?? r.id!)));
+  const moved = patients.filter((id) => (shared.canonical.get(id) ?? id) !== id);
+  // References are rewritten only when a Patient was merged (rare): no copy of every Bundle otherwise.
+  if (moved.length) {
+    let text = JSON.stringify(kept);
+    for (const id of moved) text = text.split(`"Patient/${id}"`).join(`"Patient/${shared.canonical.get(id)!}"`);
+    kept = JSON.parse(text) as FhirResource[];
   }
   const extra = [...new Set(patients.map((id) => shared.canonical.get(id) ?? id))].flatMap((id) => shared.resources.get(id) ?? []);
-  return [...extra, ...(JSON.parse(text) as FhirResource[])];
+  return [...extra, ...kept];
 }

@@ -110,10 +110,12 @@ async function withPersonIndex(db: pg.PoolClient, episodes: EpisodeToLink[], sys
   const learned = moved.filter((e) => e.learn);
   if (ids.length === 0 && learned.length === 0) return moved;
   // Every person this job writes or pushes, locked in one statement in a fixed order (no deadlock between workers).
-  const canonical = await canonicalPersons(db, ids);
+  const learnedIds = learned.map((e) => (e.learn as PersonLearning).personId);
+  const canonical = await canonicalPersons(db, [...new Set([...ids, ...learnedIds])]);
   await lockPersonKeys(db, [...ids, ...canonical.values(), ...learned.flatMap((e) => personsOf(e.learn as PersonLearning))].map((id) => `patient:${id}`));
-  await learn(db, learned);
-  const shared = await loadSharedPatients(db, ids, systems, { locked: true });
+  const merged = await learn(db, learned, canonical);
+  // A re-key changes where ids point: read again; otherwise what was read under the locks holds.
+  const shared = await loadSharedPatients(db, ids, systems, { locked: true, ...(merged ? {} : { canonical }) });
   return moved.map((e) => ({ ...e, resources: withSharedPatients(e.resources, shared) }));
 }
 
@@ -127,9 +129,11 @@ function personsOf(l: PersonLearning): string[] {
  * each source's view, demographics, infants; a re-key merges the temporary infant and reopens its
  * records so they are linked again to the Patient it became.
  */
-async function learn(db: pg.PoolClient, episodes: EpisodeToLink[]): Promise<void> {
+async function learn(db: pg.PoolClient, episodes: EpisodeToLink[], canonical: Map<string, string>): Promise<boolean> {
   const items = episodes.map((e) => ({ learning: e.learn as PersonLearning, record: { facility: e.facility, resources: e.resources }, format: e.format, observedAt: e.receivedAt }));
-  for (const m of await applyLearnings(db, items, 'identity-stage')) await countEventRecords(db, m.eventId, await reopenRecordsOfPersons(db, [m.from]));
+  const merges = await applyLearnings(db, items, 'identity-stage', canonical);
+  for (const m of merges) await countEventRecords(db, m.eventId, await reopenRecordsOfPersons(db, [m.from]));
+  return merges.length > 0;
 }
 
 /**

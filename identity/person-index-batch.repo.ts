@@ -5,7 +5,7 @@ import type { RegistryPerson } from './registry/port.js';
 /**
  * The person index's writes for a whole linkage job in a few statements (one per table), so the
  * worker's cost does not grow by a round trip per record. Callers dedupe: one row per key.
- * Semantics are those of the single-row functions in person-index.repo.ts.
+ * The primary key of person_identifiers keeps a number with the person it was first given to.
  */
 
 /** Persons to create unless they exist (mothers may come in the same batch as their infants). */

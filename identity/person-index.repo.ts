@@ -88,53 +88,6 @@ export async function lockPersonKeys(db: Db, keys: readonly string[]): Promise<v
   );
 }
 
-/** Create a person unless it exists (ids are deterministic, so two records creating the same person meet here). */
-export async function ensurePerson(db: Db, p: { id: string; kind: PersonKind; motherId?: string }): Promise<void> {
-  await db.query(
-    'INSERT INTO persons (id, kind, mother_id) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING',
-    [p.id, p.kind, p.motherId ?? null],
-  );
-}
-
-/**
- * Give identifiers to a person. A number already held by someone else is left with them and
- * returned as a conflict (never reassigned); one held by this person has its last-seen date and
- * period widened.
- */
-export async function addIdentifiers(db: Db, personId: string, ids: readonly PersonIdentifier[]): Promise<PersonIdentifier[]> {
-  if (ids.length === 0) return [];
-  const unique = [...new Map(ids.map((i) => [key(i.system, i.value), i])).values()].sort((a, b) => key(a.system, a.value).localeCompare(key(b.system, b.value)));
-  const { rows } = await db.query<{ system: string; value: string; person_id: string }>(
-    `WITH x AS (SELECT * FROM jsonb_to_recordset($2::jsonb) AS x(system text, value text, state text, "periodStart" date, "periodEnd" date)),
-     ins AS (
-       INSERT INTO person_identifiers (system, value, person_id, state, period_start, period_end)
-       SELECT system, value, $1, coalesce(state, 'current'), "periodStart", "periodEnd" FROM x
-       ON CONFLICT (system, value) DO UPDATE
-          SET last_seen = now(),
-              -- a number learned to be a previous one (re-issued CCCD) stops being current
-              state = CASE WHEN EXCLUDED.state = 'previous' THEN 'previous' ELSE person_identifiers.state END,
-              period_start = least(person_identifiers.period_start, EXCLUDED.period_start),
-              period_end = greatest(person_identifiers.period_end, EXCLUDED.period_end)
-        WHERE person_identifiers.person_id = EXCLUDED.person_id
-       RETURNING system, value)
-     SELECT i.system, i.value, i.person_id FROM person_identifiers i JOIN x ON i.system = x.system AND i.value = x.value
-      WHERE i.person_id <> $1 AND NOT EXISTS (SELECT 1 FROM ins WHERE ins.system = x.system AND ins.value = x.value)`,
-    [personId, JSON.stringify(unique)],
-  );
-  const taken = new Set(rows.map((r) => key(r.system, r.value)));
-  return unique.filter((i) => taken.has(key(i.system, i.value)));
-}
-
-/** Keep one source's latest view of a person (the Patient its record described), per facility and format. */
-export async function upsertSourceView(db: Db, v: { personId: string; facility: string; format: string; observedAt: Date; view: unknown }): Promise<void> {
-  await db.query(
-    `INSERT INTO person_sources (person_id, facility, format, observed_at, view) VALUES ($1, $2, $3, $4, $5)
-     ON CONFLICT (person_id, facility, format) DO UPDATE SET observed_at = EXCLUDED.observed_at, view = EXCLUDED.view
-      WHERE person_sources.observed_at <= EXCLUDED.observed_at`,
-    [v.personId, v.facility, v.format, v.observedAt, JSON.stringify(v.view)],
-  );
-}
-
 /** Persons with their demographics (absent ids are left out). */
 export async function loadPersons(db: Db, ids: readonly string[]): Promise<Map<string, PersonRow & { demographics: PersonDemographics | null }>> {
   if (ids.length === 0) return new Map();

@@ -70,27 +70,35 @@ export function finishRecord(
   const ok = resources !== null;
   const status = !ok ? 'rejected' : decision.unverified ? 'unverified' : 'accepted';
   return {
-    seq: item.seq,
-    // Bounded so an absurd key is stored (rejected) rather than breaking the index,
-    // cut by code point so an emoji never becomes a lone surrogate that jsonb would refuse.
-    facility: sender ?? (FACILITY_CODE.test(facts.facility) ? facts.facility : 'UNKNOWN'),
-    key: Array.from(facts.key.slice(0, 400)).slice(0, 200).join(''),
+    ...sourceFields(item, sender ?? facts.facility),
     status,
     category: ok ? null : issues[0]?.category ?? 'SCHEMA',
     issues,
     // Warnings belong to accepted records: a rejected one is counted under its category only.
     warnings: ok ? [...(decision.warnings ?? []), ...vaccineWarnings(facts.immunizations)] : [],
-    kind: facts.encounter ? 'encounter' : facts.immunizations.length ? 'immunization' : item.kind ?? 'person',
-    doses: facts.immunizations.length,
-    unmapped: facts.unmapped,
-    payload: item.payload,
-    related: facts.births.length ? { births: facts.births } : {},
     resources,
     personId: ok ? decision.identity?.patientId ?? null : null,
     // What the index learns, applied by the worker when the record is linked (never from a rejected or waiting record).
     ...(status === 'accepted' && decision.learn ? { learn: decision.learn } : {}),
-    area: areaOf(facts),
     ...(KEEPS_FACTS.has(status) ? { facts } : {}),
+  };
+}
+
+/** What every stored record takes from its item, whatever its outcome. */
+function sourceFields(item: MappedItem, facility: string) {
+  const { facts } = item;
+  return {
+    seq: item.seq,
+    // Bounded so an absurd key is stored (rejected) rather than breaking the index,
+    // cut by code point so an emoji never becomes a lone surrogate that jsonb would refuse.
+    facility: FACILITY_CODE.test(facility) ? facility : 'UNKNOWN',
+    key: Array.from(facts.key.slice(0, 400)).slice(0, 200).join(''),
+    kind: facts.encounter ? 'encounter' as const : facts.immunizations.length ? 'immunization' as const : item.kind ?? 'person',
+    doses: facts.immunizations.length,
+    unmapped: facts.unmapped,
+    payload: item.payload,
+    related: facts.births.length ? { births: facts.births } : {},
+    area: areaOf(facts),
   };
 }
 
@@ -102,16 +110,10 @@ function areaOf(facts: MappedItem['facts']): NonNullable<IngestedRecord['area']>
 
 /** A record for the review queue: no resources until an administrator decides, its facts and candidates kept. */
 function heldRecord(item: MappedItem, decision: IdentityDecision, facility: string): IngestedRecord {
-  const { facts } = item;
   const hold = decision.hold!;
   return {
-    seq: item.seq,
-    facility: FACILITY_CODE.test(facility) ? facility : 'UNKNOWN',
-    key: Array.from(facts.key.slice(0, 400)).slice(0, 200).join(''),
+    ...sourceFields(item, facility),
     status: 'held', category: hold.issue.category, issues: [hold.issue], warnings: [],
-    kind: facts.encounter ? 'encounter' : facts.immunizations.length ? 'immunization' : item.kind ?? 'person',
-    doses: facts.immunizations.length, unmapped: facts.unmapped, payload: item.payload,
-    related: facts.births.length ? { births: facts.births } : {}, resources: null,
-    personId: null, area: areaOf(facts), facts, review: { candidates: hold.candidates },
+    resources: null, personId: null, facts: item.facts, review: { candidates: hold.candidates },
   };
 }

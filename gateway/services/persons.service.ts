@@ -4,9 +4,9 @@ import { withTransaction } from '../../db/pool.js';
 import { badRequest, conflict, notFound } from '../../errors/outcome.js';
 import { countEventRecords, mergePersons } from '../../identity/learning.js';
 import {
-  addIdentifiers, canonicalPersons, deleteSourceView, ensurePerson, identifiersOf, identityEventsOf, insertIdentityEvent, loadPersons,
-  personsByIdentifiers, sourceViewsOf, upsertSourceView,
+  canonicalPersons, deleteSourceView, identifiersOf, identityEventsOf, insertIdentityEvent, loadPersons, personsByIdentifiers, sourceViewsOf,
 } from '../../identity/person-index.repo.js';
+import { addIdentifierRows, ensurePersons, upsertSourceViewRows } from '../../identity/person-index-batch.repo.js';
 import { loadSharedPatients } from '../../identity/shared-patients.repo.js';
 import type { SharedSystems } from '../../identity/shared-patient.js';
 import { resourceIds } from '../../mappers/fhir/index.js';
@@ -49,8 +49,8 @@ async function targetPerson(client: pg.PoolClient, deps: PersonsDeps, to: MoveTa
   const found = (await personsByIdentifiers(client, [{ system: 'cccd', value: to.cccd }])).get(`cccd|${to.cccd}`);
   if (found) return found;
   const id = resourceIds.patient(deps.systems, to.cccd);
-  await ensurePerson(client, { id, kind: 'citizen' });
-  await addIdentifiers(client, id, [{ system: 'cccd', value: to.cccd }]);
+  await ensurePersons(client, [{ id, kind: 'citizen' }]);
+  await addIdentifierRows(client, [{ personId: id, system: 'cccd', value: to.cccd }]);
   return id;
 }
 
@@ -86,7 +86,7 @@ export async function moveRecords(deps: PersonsDeps, fromId: string, to: MoveTar
     for (const r of rows) {
       await deleteSourceView(client, fromId, r.facility, r.format);
       const view = (r.resources as Array<{ resourceType: string }> | null)?.find((x) => x.resourceType === 'Patient');
-      if (view) await upsertSourceView(client, { personId: toId, facility: r.facility, format: r.format, observedAt: new Date(), view: { ...view, id: toId } });
+      if (view) await upsertSourceViewRows(client, [{ personId: toId, facility: r.facility, format: r.format, observedAt: new Date(), view: { ...view, id: toId } }]);
     }
     const eventId = randomUUID();
     await insertIdentityEvent(client, { id: eventId, action: 'move', from: fromId, to: toId, actor: opts.actor, reason: opts.reason, records: reopened.length });

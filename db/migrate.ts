@@ -7,13 +7,14 @@ const MIGRATION_LOCK = 7_130_4750;
 
 /**
  * The schema owners, applied in this order: linkage records, gateway accounts and audit, the
- * built-in EHR store. Each folder's files are recorded as `<owner>/<file>` in schema_migrations.
+ * built-in EHR store, then the reporting counters (they read records). Each folder's files are recorded as `<owner>/<file>` in schema_migrations.
  */
 export const MIGRATION_SETS: ReadonlyArray<{ owner: string; dir: string }> = [
   { owner: 'records', dir: fileURLToPath(new URL('../records/migrations/', import.meta.url)) },
   { owner: 'gateway', dir: fileURLToPath(new URL('../gateway/store/migrations/', import.meta.url)) },
   { owner: 'identity', dir: fileURLToPath(new URL('../identity/migrations/', import.meta.url)) },
   { owner: 'ehr-store', dir: fileURLToPath(new URL('../ehr-store/migrations/', import.meta.url)) },
+  { owner: 'reporting', dir: fileURLToPath(new URL('../reporting/migrations/', import.meta.url)) },
 ];
 
 /** Apply pending `*.sql` of every owner in name order, each in its own transaction, under an advisory lock. */

@@ -19,11 +19,18 @@ import { apiRoutes } from './routes/api.routes.js';
 import { identityRoutes } from './routes/identity.routes.js';
 import { cleaningRoutes } from './routes/cleaning.routes.js';
 import { auditRoutes } from './routes/audit.routes.js';
+import { errorsRoutes } from './routes/errors.routes.js';
+import { facilitiesRoutes } from './routes/facilities.routes.js';
+import { reportsRoutes } from './routes/reports.routes.js';
+import { adminRoutes } from './admin/admin.routes.js';
+import { AdminSessions } from './admin/session.js';
 import { jsonBody } from '../http-input/json-body.js';
 import { fhirRoutes, metadataRoute } from '../ehr-store/fhir.routes.js';
 import { ingestRoutes } from './routes/ingest.routes.js';
 import { dataHubRoutes } from './routes/data-hub.routes.js';
 import { dataKeyring } from './data-keyring.js';
+import { metricsAuth } from './ops/metrics-auth.js';
+import { metricsRoutes, probeRoutes, type OpsDeps } from './ops/ops.routes.js';
 import type { IdentityStage } from '../identity/identity.stage.js';
 import type { EnqueueLink, IngestDeps } from '../pipeline/ingest.pipeline.js';
 
@@ -49,6 +56,8 @@ export interface AppDeps {
   rateStore: RateStore;
   /** Key of the keyed hash that stands in for search values in the audit log. */
   auditHashKey: string;
+  /** /metrics, /healthz and /readyz (gateway/ops/, docs/operations.md); absent: not mounted. */
+  ops?: OpsDeps;
 }
 
 /** What the ingest pipeline needs, from the app's deps: shared by the HTTP routes and the MLLP listener. */
@@ -86,14 +95,16 @@ export function createApp(deps: AppDeps): Express {
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok' });
   });
+  if (deps.ops) app.use(probeRoutes(deps.ops.readiness));
   app.use('/fhir', metadataRoute(deps.fhirBaseUrl, clock));
 
   const auditPool = deps.pools?.audit ?? pool;
+  const adminSessions = new AdminSessions(pool, clock); // the dashboard's sessions (docs/dashboard.md)
   const guard = new AuthGuard(deps.rateStore, {
     attemptsPerMinute: config.authAttemptsPerMinute, lockoutFailures: config.authLockoutFailures,
     lockoutWindowMs: config.authLockoutWindowMs, lockoutMs: config.authLockoutMs, perKeyPerMinute: config.rateLimitPerMinute,
   }, {
-    isKnownGood: (req) => { const key = presentedKey(req); return !!key && !!deps.verifier.peek(key); },
+    isKnownGood: (req) => { const key = presentedKey(req); return key ? !!deps.verifier.peek(key) : adminSessions.knows(req); },
     onLockout: (req, failures) => {
       log.warn({ failures, lockoutMs: config.authLockoutMs }, 'source address locked out after failed authentication');
       appendAudit(auditPool, {
@@ -103,12 +114,24 @@ export function createApp(deps: AppDeps): Express {
     },
   });
   app.use(guard.beforeAuth()); // before the audit trail: a flood of bad keys costs neither lookups nor audit rows
+  if (deps.ops) {
+    // METRICS_TOKEN: that bearer token only, not audited; otherwise an admin key the usual way (docs/operations.md).
+    app.use(metricsRoutes(deps.ops.metrics, metricsAuth({
+      ...(config.metricsToken ? { token: config.metricsToken } : {}), onFailure: (req) => guard.recordFailure(req),
+      fallback: [auditTrail(auditPool, log, deps.auditHashKey), authenticate(deps.verifier, guard), guard.perKey(), requireRole('admin')],
+    })));
+  }
+  // The administrators' dashboard: its own sessions, CSRF checks and HTML errors; no API key (docs/dashboard.md).
+  const ingestDeps = ingestDepsOf(deps);
+  app.use('/admin', adminRoutes({
+    config, pool, auditPool, auditHashKey: deps.auditHashKey, verifier: deps.verifier, guard, log, clock, enqueueLink: deps.enqueueLink, sessions: adminSessions,
+    keyring: ingestDeps.keyring, rerun: { stages: ingestDeps.stages, keyring: ingestDeps.keyring, verifyRetryMs: config.identity.verifyRetryMs },
+  }));
   app.use(auditTrail(auditPool, log, deps.auditHashKey));
   app.use(authenticate(deps.verifier, guard));
   app.use(guard.perKey());
 
   const admission = new UploadAdmission({ totalBytes: config.maxUploadMemoryBytes, perUploadBytes: config.uploadMemoryPerRequestBytes });
-  const ingestDeps = ingestDepsOf(deps);
   app.use('/ingest', admission.middleware(), ingestRoutes(ingestDeps));
   app.use('/api/kcb/xml', dataHubRoutes({ // before /api: own body limit and memory reservation, hub JSON answers
     ingest: ingestDeps, pool, clock, admission, log,
@@ -120,10 +143,13 @@ export function createApp(deps: AppDeps): Express {
   }));
   const reviewDeps = { pool, enqueueLink: deps.enqueueLink, log, keyring: ingestDeps.keyring, verifyRetryMs: config.identity.verifyRetryMs, stages: ingestDeps.stages };
   app.use('/api/cleaning', cleaningRoutes({ ...reviewDeps, clock })); // before /api: CSV and XLSX bodies
-  app.use('/api', ...jsonBody({ types: ['application/json'], limit: '1mb', maxDepth: API_MAX_JSON_DEPTH }), apiRoutes({ pool, enqueueLink: deps.enqueueLink, log, linkBatchSize: config.linkBatchSize, clock }));
+  app.use('/api', facilitiesRoutes({ pool, clock })); // before /api: its routes parse their own bodies (the import is text/csv)
+  app.use('/api/reports', reportsRoutes({ pool, reportMonthStartDay: config.reportMonthStartDay })); // provincial reports: XLSX, CSV, HTML (docs/reports.md)
+  app.use('/api', ...jsonBody({ types: ['application/json'], limit: '1mb', maxDepth: API_MAX_JSON_DEPTH }), apiRoutes({ pool, enqueueLink: deps.enqueueLink, log, linkBatchSize: config.linkBatchSize, clock, reportMonthStartDay: config.reportMonthStartDay, rerun: { stages: ingestDeps.stages, keyring: ingestDeps.keyring, verifyRetryMs: config.identity.verifyRetryMs } }));
   app.use('/api', identityRoutes({
     ...reviewDeps, clock, systems: config.systems, sharedSystems: { cccd: config.systems.cccd, bhyt: config.systems.bhyt, ...personSystems(config.systems) },
   }));
+  app.use('/api', errorsRoutes({ pool, keyring: ingestDeps.keyring })); // error review: /api/errors, upload history, error files (docs/error-review.md)
   app.use('/fhir', fhirRoutes({ pool, validator: deps.validator, baseUrl: deps.fhirBaseUrl, maxBodyBytes: config.maxFhirBodyBytes, clock, authorize: (role) => requireRole(role),
     reads: new ReadGuard(deps.rateStore, config.bulkReadPatientsPerHour),
   }));

@@ -28,6 +28,8 @@ export const ENV_SCHEMA = {
     WORKER_CONCURRENCY: { type: 'integer', minimum: 1, default: 4 },
     WORKER_LOCK_MS: { type: 'integer', minimum: 500, default: 60000 },
     RELAY_INTERVAL_MS: { type: 'integer', minimum: 50, default: 5000 },
+    STATS_FOLD_MS: { type: 'integer', minimum: 100, default: 2000 },
+    REPORT_MONTH_START_DAY: { type: 'integer', minimum: 1, maximum: 28, default: 1 },
     RELAY_STALE_MS: { type: 'integer', minimum: 0, default: 30000 },
     BREAKER_FAILURES: { type: 'integer', minimum: 1, default: 5 },
     BREAKER_COOLDOWN_MS: { type: 'integer', minimum: 10, default: 30000 },
@@ -39,6 +41,8 @@ export const ENV_SCHEMA = {
     TRUST_PROXY: { type: 'string', default: '' },
     BULK_READ_PATIENTS_PER_HOUR: { type: 'integer', minimum: 1, default: 300 },
     AUDIT_HASH_KEY: { type: 'string', minLength: 32 },
+    // Bearer token of GET /metrics (docs/operations.md); unset: an admin API key scrapes.
+    METRICS_TOKEN: { type: 'string', minLength: 32 },
     QUEUE_PREFIX: { type: 'string', pattern: '^[A-Za-z0-9_-]+$', default: 'gw' },
     DEMO: { type: 'boolean', default: false },
     LOG_LEVEL: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' },

@@ -42,6 +42,8 @@ describe('loadConfig', () => {
       workerConcurrency: 4,
       workerLockMs: 60000,
       relayIntervalMs: 5000,
+      statsFoldMs: 2000,
+      reportMonthStartDay: 1,
       relayStaleMs: 30000,
       breakerFailures: 5,
       breakerCooldownMs: 30000,

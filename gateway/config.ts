@@ -45,6 +45,10 @@ export interface Config {
   /** How long a worker's job lock lasts; a killed worker's jobs are retried after about this long. */
   workerLockMs: number;
   relayIntervalMs: number;
+  /** How often the statistics deltas are folded into the daily and monthly tables (docs/reporting.md). */
+  statsFoldMs: number;
+  /** The day a reporting month starts (1: calendar months; 10: the 10th to the 9th, as the Quảng Ngãi report counts). */
+  reportMonthStartDay: number;
   relayStaleMs: number;
   breakerFailures: number;
   breakerCooldownMs: number;
@@ -58,6 +62,8 @@ export interface Config {
   bulkReadPatientsPerHour: number;
   /** Key of the keyed hash for search values in the audit log; unset: a random key kept in the database. */
   auditHashKey?: string;
+  /** Bearer token of GET /metrics (METRICS_TOKEN, ≥ 32 characters); unset: an admin API key is required (docs/operations.md). */
+  metricsToken?: string;
   /** Express `trust proxy`: '' = the socket's address is the client's; e.g. 'loopback' or '1' behind a reverse proxy. */
   trustProxy: string;
   queuePrefix: string;
@@ -222,6 +228,8 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     workerConcurrency: e.WORKER_CONCURRENCY,
     workerLockMs: e.WORKER_LOCK_MS,
     relayIntervalMs: e.RELAY_INTERVAL_MS,
+    statsFoldMs: e.STATS_FOLD_MS as number,
+    reportMonthStartDay: e.REPORT_MONTH_START_DAY as number,
     relayStaleMs: e.RELAY_STALE_MS,
     breakerFailures: e.BREAKER_FAILURES,
     breakerCooldownMs: e.BREAKER_COOLDOWN_MS,
@@ -233,6 +241,7 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     trustProxy: e.TRUST_PROXY,
     bulkReadPatientsPerHour: e.BULK_READ_PATIENTS_PER_HOUR,
     ...(e.AUDIT_HASH_KEY ? { auditHashKey: e.AUDIT_HASH_KEY as string } : {}),
+    ...(e.METRICS_TOKEN ? { metricsToken: e.METRICS_TOKEN as string } : {}),
     queuePrefix: e.QUEUE_PREFIX,
     demo: e.DEMO,
     logLevel: e.LOG_LEVEL,

@@ -8,6 +8,7 @@ import { personIndexStage } from '../identity/person-stage.js';
 import { createPopulationRegistry } from '../identity/registry/index.js';
 import { personSystems } from '../mappers/fhir/index.js';
 import { startVerificationRetry } from '../pipeline/verification-retry.js';
+import { startStatsFolder } from '../reporting/fold.js';
 import { dataKeyring } from './data-keyring.js';
 import { removeStaleSpools } from '../pipeline/spool.js';
 import { FhirValidator } from '../profiles/validate.js';
@@ -21,11 +22,16 @@ import { createApp, ingestDepsOf, type AppDeps } from './app.js';
 import { startMllpListener, type MllpListener } from './mllp/listener.js';
 import { KeyVerifier } from './auth/api-keys.js';
 import { seedDemoKeys } from './auth/demo-keys.js';
+import { ensureAdminUnits } from '../reporting/facilities/admin-units.js';
+import { seedDemoFacilities } from '../reporting/facilities/demo.js';
 import { ensureAuditPartitions } from './store/audit-partitions.repo.js';
 import type { Config } from './config.js';
 import { applyServerTimeouts } from './http/server-timeouts.js';
 import { redisRateStore } from './http/rate-store.js';
 import { auditHashKeyOf } from './store/audit.repo.js';
+import { ehrCheck, postgresCheck, redisCheck } from './ops/checks.js';
+import { createGatewayMetrics } from './ops/metrics.js';
+import { createReadiness } from './ops/readiness.js';
 
 /** A running gateway and/or worker; `stop()` shuts everything down in order. */
 export interface Runtime {
@@ -62,8 +68,13 @@ export async function startRuntime(config: Readonly<Config>, log: Logger = pino(
     await syncRecordStatuses(readPool);
     // This month's and the next months' audit partitions (cheap; the maintenance command does the same).
     await ensureAuditPartitions(readPool);
+    // Provinces and districts from the data files (reporting/data/), so areas have names.
+    await ensureAdminUnits(readPool);
   }
-  if (config.demo) await seedDemoKeys(readPool, log);
+  if (config.demo) {
+    await seedDemoKeys(readPool, log);
+    await seedDemoFacilities(readPool);
+  }
 
   const queueConnection = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2000 });
   queueConnection.on('error', () => undefined);
@@ -100,6 +111,14 @@ export async function startRuntime(config: Readonly<Config>, log: Logger = pino(
       identity,
       auditHashKey: await auditHashKeyOf(readPool, config.auditHashKey),
       rateStore: redisRateStore(queueConnection, `${config.queuePrefix}:rl`, (err) => log.warn({ err: err.message }, 'rate limits held per process: Redis unreachable')),
+      // Metrics from PostgreSQL and the queue at scrape time; probes of PostgreSQL, Redis and the EHR (docs/operations.md).
+      ops: {
+        metrics: createGatewayMetrics({ pool: readPool, queue, onSourceError: (source, err) => log.warn({ source, err: err.message }, 'metrics source unreadable') }),
+        readiness: createReadiness([
+          postgresCheck(readPool), redisCheck(queueConnection),
+          ehrCheck(config.ehrFhirUrl ? { kind: 'external', baseUrl: config.ehrFhirUrl, ...(config.ehrApiKey ? { apiKey: config.ehrApiKey } : {}) } : { kind: 'built-in', pool: readPool }),
+        ], (check, up, err) => (up ? log.info({ check }, 'readiness check up') : log.warn({ check, err: err?.message }, 'readiness check down'))),
+      },
     };
     const app = createApp(appDeps);
     server = await new Promise<Server>((resolve) => {
@@ -144,6 +163,9 @@ export async function startRuntime(config: Readonly<Config>, log: Logger = pino(
   }
 
   const thread = inThread ? await startSupervisedWorkerThread(config, log) : undefined;
+  // Statistics counters: every process folds (one at a time, under an advisory lock), so a gateway-only
+  // or worker-only deployment keeps its daily and monthly tables current either way.
+  const folder = startStatsFolder(workerPool ?? readPool, log, config.statsFoldMs);
 
   return {
     ...(server ? { server } : {}),
@@ -155,6 +177,7 @@ export async function startRuntime(config: Readonly<Config>, log: Logger = pino(
       await Promise.all(mllp.map((l) => l.close()));
       if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));
       await thread?.stop();
+      await folder.stop();
       await relay?.stop();
       await verification?.stop();
       await worker?.close();

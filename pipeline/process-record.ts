@@ -99,6 +99,23 @@ function sourceFields(item: MappedItem, facility: string) {
     payload: item.payload,
     related: facts.births.length ? { births: facts.births } : {},
     area: areaOf(facts),
+    ...serviceOf(facts),
+  };
+}
+
+/**
+ * What the reports count a record by besides its status: the date of service (the encounter's
+ * NGAY_VAO, or the earliest dose's date, when the day is known), the visit type (MA_LOAI_KCB) and
+ * whether a BHYT card was presented (QĐ 2733/QĐ-BYT Đ8 counts BHYT and non-BHYT visits apart).
+ */
+function serviceOf(facts: MappedItem['facts']): Pick<IngestedRecord, 'serviceDate' | 'visitType' | 'insured'> {
+  const fullDay = (d: { fhirDate: string } | undefined) => (d && d.fhirDate.length === 10 ? d.fhirDate : undefined);
+  const doseDays = facts.immunizations.map((i) => fullDay(i.occurrence)).filter((d): d is string => !!d).sort();
+  const serviceDate = facts.encounter ? fullDay(facts.encounter.start) : doseDays[0];
+  return {
+    ...(serviceDate ? { serviceDate } : {}),
+    ...(facts.encounter?.type?.code ? { visitType: facts.encounter.type.code.slice(0, 10) } : {}),
+    insured: (facts.person?.cards.length ?? 0) > 0,
   };
 }
 

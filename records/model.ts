@@ -128,6 +128,12 @@ export interface IngestedRecord {
   personId?: string | null;
   /** The person's area of residence (GSO codes as sent), for lists and statistics per area. */
   area?: { province?: string; district?: string; commune?: string };
+  /** The date of service, `YYYY-MM-DD` (encounter start or first dose), for statistics by date of service. */
+  serviceDate?: string;
+  /** The visit type (MA_LOAI_KCB) of an encounter, for the QĐ 2733 six-monthly table. */
+  visitType?: string;
+  /** A BHYT card was presented. */
+  insured?: boolean;
   /** Held records: the candidates and the reason, for the review queue. */
   review?: unknown;
   /** Accepted records: what the person index learns from it, applied by the linkage worker. */

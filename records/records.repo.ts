@@ -68,15 +68,17 @@ export async function insertRecords(db: Db, submissionId: string, batch: RecordB
   if (!json || json === '[]') return [];
   const { rows } = await db.query<{ id: string; status: string }>(
     `INSERT INTO records (submission_id, seq, facility, record_key, status, category, issues, warnings, kind, doses, unmapped, payload, payload_sealed, related, resources,
-                          person_id, facts, facts_sealed, review, learn, area_province, area_district, area_commune, verify_after, queued_at, job_id)
+                          person_id, facts, facts_sealed, review, learn, area_province, area_district, area_commune, service_date, visit_type, insured, verify_after, queued_at, job_id)
      SELECT $1, x.seq, x.facility, x.key, x.status, x.category, x.issues, x.warnings, x.kind, x.doses, x.unmapped, x.payload, decode(x."payloadSealed", 'base64'), x.related, x.resources,
             x."personId", x.facts, decode(x."factsSealed", 'base64'), x.review, x.learn, x.area->>'province', x.area->>'district', x.area->>'commune',
+            x."serviceDate", x."visitType", x.insured,
             CASE WHEN x.status = 'unverified' THEN now() END, -- checked again at the next pass (pipeline/verification-retry.ts)
             -- queued at ingest: the relay leaves the record to the ingest path until it is stale
             CASE WHEN x.status = 'accepted' THEN now() END, CASE WHEN x.status = 'accepted' THEN $3 END
        FROM json_to_recordset($2::json) AS x(seq int, facility text, key text, status text, category text,
                                             issues jsonb, warnings jsonb, kind text, doses int, unmapped jsonb, payload json, "payloadSealed" text, related jsonb, resources json,
-                                            "personId" uuid, facts json, "factsSealed" text, review jsonb, learn jsonb, area jsonb)
+                                            "personId" uuid, facts json, "factsSealed" text, review jsonb, learn jsonb, area jsonb,
+                                            "serviceDate" date, "visitType" text, insured boolean)
       ORDER BY x.seq
      RETURNING id, status`,
     [submissionId, json, batch.jobId],
@@ -196,20 +198,6 @@ export async function findOpenRecords(db: Db, staleMs: number, limit: number): P
     [staleMs, limit],
   );
   return rows.map((r) => ({ id: Number(r.id), jobId: r.job_id }));
-}
-
-/** Move failed records (dead letters) back to accepted so they are linked again; returns their ids. */
-export async function reopenFailed(db: Db, filter: { facility?: string; submissionId?: string; keys?: string[] }): Promise<number[]> {
-  const { rows } = await db.query(
-    `UPDATE records SET status = 'accepted', queued_at = NULL, job_id = NULL, attempts = 0, updated_at = now()
-      WHERE status = 'failed'
-        AND ($1::text IS NULL OR facility = $1)
-        AND ($2::uuid IS NULL OR submission_id = $2)
-        AND ($3::text[] IS NULL OR record_key = ANY($3))
-      RETURNING id`,
-    [filter.facility ?? null, filter.submissionId ?? null, filter.keys ?? null],
-  );
-  return rows.map((r) => Number(r.id));
 }
 
 /**

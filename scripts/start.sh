@@ -50,6 +50,11 @@ export DEMO=${DEMO:-1} PORT=${PORT:-8080} MLLP_PORT=${MLLP_PORT:-2575}
 echo "[start] gateway on http://127.0.0.1:$PORT (FHIR store at /fhir), HL7 v2 MLLP on port $MLLP_PORT" >&2
 node --import tsx gateway/main.ts &
 child=$!
+# Demo mode: a month of invented records for the demo facilities, loaded once per database
+# (scripts/demo-data.ts; DEMO_DATA=0 skips it). It waits for the gateway and sends through its routes.
+if [ "$DEMO" = 1 ] && [ "${DEMO_DATA:-1}" != 0 ]; then
+  node --import tsx scripts/demo-data.ts &
+fi
 # A signal to this script asks the gateway to shut down; the loop below then waits for it to exit.
 trap 'kill -TERM "$child" 2>/dev/null || true' INT TERM HUP
 status=0

@@ -31,6 +31,45 @@ function isTransient(err: unknown): boolean {
   return err instanceof CircuitOpenError || !(err instanceof EhrError) || err.retryable;
 }
 
+/** Longest text of an EHR's answer (or an error message) that reaches a log line. */
+const LOG_TEXT_MAX = 200;
+/** Issues of one OperationOutcome kept in a log line. */
+const LOG_ISSUES_MAX = 10;
+
+/**
+ * Text fit for a log line: every run of 9 or more digits masked (a CCCD has 12, a CMND 9, a BHYT
+ * card ends in 10; an EHR's diagnostics may echo them), then cut to 200 characters.
+ */
+export function logText(text: string, max = LOG_TEXT_MAX): string {
+  const masked = text.replace(/\d{9,}/g, (run) => '#'.repeat(run.length));
+  return masked.length > max ? `${masked.slice(0, max)}…` : masked;
+}
+
+/** The EHR's answer as logged: HTTP status (0: no answer) and each issue's severity, code, expression, diagnostics. */
+export interface EhrAnswerLog {
+  status: number;
+  issues: Array<{ severity?: string; code?: string; expression?: string[]; diagnostics?: string }>;
+}
+
+/**
+ * An EHR failure reduced for the log: the HTTP status and the OperationOutcome's issues
+ * (http://hl7.org/fhir/R4/operationoutcome.html) with `logText` applied; never the Bundle, the
+ * resources or anything else the EHR sent. Undefined for errors that are not EHR answers.
+ */
+export function ehrAnswerForLog(err: unknown): EhrAnswerLog | undefined {
+  if (!(err instanceof EhrError)) return undefined;
+  const issues = Array.isArray(err.outcome?.issue) ? err.outcome.issue.slice(0, LOG_ISSUES_MAX) : [];
+  const text = (v: unknown) => (typeof v === 'string' ? logText(v) : undefined);
+  return {
+    status: err.status,
+    issues: issues.map((i) => {
+      const expression = Array.isArray(i.expression) ? i.expression.slice(0, 5).map(text).filter((e): e is string => !!e) : [];
+      const [severity, code, diagnostics] = [text(i.severity), text(i.code), text(i.diagnostics)];
+      return { ...(severity ? { severity } : {}), ...(code ? { code } : {}), ...(expression.length ? { expression } : {}), ...(diagnostics ? { diagnostics } : {}) };
+    }),
+  };
+}
+
 function describe(err: unknown): unknown {
   if (err instanceof EhrError) return err.outcome ?? { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'transient', diagnostics: err.message }] };
   return { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'transient', diagnostics: (err as Error).message }] };
@@ -47,20 +86,26 @@ function describe(err: unknown): unknown {
 export function createLinkProcessor(deps: LinkDeps): Processor<LinkJobData, LinkJobResult> {
   return async (job: Job<LinkJobData, LinkJobResult>) => {
     const ids = job.data.recordIds;
+    // Every line of this job names it and its attempt; records by id, facilities by code, never personal data.
+    const log = deps.log.child({ job: job.id, attempt: job.attemptsMade + 1 });
     const client = await deps.pool.connect();
     try {
       await client.query('BEGIN');
       const locked = await lockEpisodesOfRecords(client, ids);
       const episodes = await withPersonIndex(client, await loadEpisodesToLink(client, locked), deps.sharedSystems);
-      const result = await pushEpisodes(episodes, deps);
+      const result = await pushEpisodes(episodes, deps, log);
       await markEpisodesLinked(client, result.linked);
-      for (const f of result.failed) await markEpisodesFailed(client, [f.episode], f.error);
+      const failedRows: number[] = [];
+      for (const f of result.failed) failedRows.push(await markEpisodesFailed(client, [f.episode], f.error));
       await client.query('COMMIT');
+      result.failed.forEach((f, i) => log.warn({ facility: f.episode.facility, record: f.episode.latestRecordId, failedRecords: failedRows[i], ehr: f.answer }, 'EHR refused the record: its episode\'s open records failed'));
       return { linked: result.linked.length, failed: result.failed.length, skipped: ids.length - episodes.length };
     } catch (err) {
       await client.query('ROLLBACK').catch(() => undefined);
       const last = job.attemptsMade + 1 >= (job.opts.attempts ?? deps.attempts);
-      deps.log.warn({ job: job.id, attempt: job.attemptsMade + 1, last, err: (err as Error).message }, 'linkage attempt failed');
+      const answer = ehrAnswerForLog(err);
+      log[last ? 'error' : 'warn']({ records: ids, last, ...(answer ? { ehr: answer } : {}), err: logText((err as Error).message ?? String(err)) },
+        last ? 'linkage gave up after the last attempt: records failed' : 'linkage attempt failed; retried with backoff');
       await recordAttemptFailure(deps.pool, ids, describe(err), last).catch(() => undefined);
       if (!last) throw err;
       throw new UnrecoverableError((err as Error).message);
@@ -70,10 +115,14 @@ export function createLinkProcessor(deps: LinkDeps): Processor<LinkJobData, Link
   };
 }
 
+/** An episode the EHR refused: what is stored on its records (`error`) and what is logged (`answer`). */
+type RefusedEpisode = { episode: EpisodeToLink; error: unknown; answer: EhrAnswerLog | undefined };
+
 async function pushEpisodes(
   episodes: EpisodeToLink[],
   deps: LinkDeps,
-): Promise<{ linked: Array<EpisodeToLink & { refs: string[] }>; failed: Array<{ episode: EpisodeToLink; error: unknown }> }> {
+  log: Logger,
+): Promise<{ linked: Array<EpisodeToLink & { refs: string[] }>; failed: RefusedEpisode[] }> {
   if (episodes.length === 0) return { linked: [], failed: [] };
   const push = (eps: EpisodeToLink[]) => {
     const { bundle, refsByEpisode } = buildLinkBundle(eps);
@@ -83,17 +132,18 @@ async function pushEpisodes(
     return { linked: await push(episodes), failed: [] };
   } catch (err) {
     if (isTransient(err)) throw err;
-    if (episodes.length === 1) return { linked: [], failed: [{ episode: episodes[0]!, error: describe(err) }] };
+    if (episodes.length === 1) return { linked: [], failed: [{ episode: episodes[0]!, error: describe(err), answer: ehrAnswerForLog(err) }] };
+    log.warn({ records: episodes.map((e) => e.latestRecordId), ehr: ehrAnswerForLog(err) }, 'EHR refused the batch: pushing its episodes one by one');
   }
   // The EHR refused the batch (4xx): find the episodes it refuses, link the rest.
   const linked: Array<EpisodeToLink & { refs: string[] }> = [];
-  const failed: Array<{ episode: EpisodeToLink; error: unknown }> = [];
+  const failed: RefusedEpisode[] = [];
   for (const ep of episodes) {
     try {
       linked.push(...(await push([ep])));
     } catch (err) {
       if (isTransient(err)) throw err;
-      failed.push({ episode: ep, error: describe(err) });
+      failed.push({ episode: ep, error: describe(err), answer: ehrAnswerForLog(err) });
     }
   }
   return { linked, failed };

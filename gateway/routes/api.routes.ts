@@ -4,9 +4,13 @@ import { requireRole } from '../http/auth.js';
 import { csvFormat } from '../../mappers/csv/index.js';
 import { FORMATS, formatByName } from '../../mappers/registry.js';
 import { RECORD_KINDS, type RecordKind } from '../../records/model.js';
-import type { StatsFilter } from '../../records/stats.repo.js';
+import type { StatsFilter } from '../../reporting/counts.repo.js';
+import { addDays, isDay, vnDay } from '../../reporting/period.js';
+import { statistics } from '../services/statistics.service.js';
+import { statsQueryOf } from './stats-query.js';
 import { readFormatProfile, storeFormatProfile } from '../services/format-profiles.service.js';
-import { rerunFailed, statisticsOf, viewSubmission, type RecordsServiceDeps, type RerunFilter } from '../services/records.service.js';
+import { rerunFailed, viewSubmission, type RecordsServiceDeps, type RerunFilter } from '../services/records.service.js';
+import { areaOf, arrivalPeriodOf, categoryOf } from '../services/errors.service.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const FACILITY = /^[0-9A-Za-z]{5}$/;
@@ -15,9 +19,8 @@ const FACILITY = /^[0-9A-Za-z]{5}$/;
 export function parsePeriod(query: Record<string, unknown>, now: Date): { from: Date; to: Date } {
   const day = (v: unknown, name: string) => {
     if (typeof v !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(v)) throw badRequest(`${name} must be a date YYYY-MM-DD`, [name]);
-    const d = new Date(`${v}T00:00:00+07:00`);
-    if (Number.isNaN(d.getTime()) || new Date(d.getTime() + 7 * 3600_000).toISOString().slice(0, 10) !== v) throw badRequest(`${name} is not a real date`, [name]);
-    return d;
+    if (!isDay(v)) throw badRequest(`${name} is not a real date in the years 1900–2199`, [name]);
+    return new Date(`${v}T00:00:00+07:00`);
   };
   const local = new Date(now.getTime() + 7 * 3600_000);
   const monthStart = new Date(Date.UTC(local.getUTCFullYear(), local.getUTCMonth(), 1) - 7 * 3600_000);
@@ -40,16 +43,19 @@ export function statsFilterOf(query: Record<string, unknown>): StatsFilter {
   return { ...(facility ? { facility } : {}), ...(kind ? { kind: kind as RecordKind } : {}), ...(format ? { format } : {}) };
 }
 
-const RERUN_FIELDS = ['facility', 'submissionId', 'keys', 'all'];
+const RERUN_FIELDS = ['facility', 'submissionId', 'keys', 'status', 'from', 'to', 'province', 'district', 'commune', 'category', 'all'];
 const MAX_RERUN_KEYS = 10_000;
 
 /**
- * The filter of `POST /api/records/rerun`: any of `facility`, `submissionId`, `keys` (combined with
- * AND), or `{"all": true}` for every facility's failed records. An absent or empty body never means
- * "everything", and unknown fields are refused, so a typo cannot widen the re-run.
+ * The filter of `POST /api/records/rerun`: `status` (`failed`, the default: re-queued; `held`:
+ * decided again through the identity stage) and any of `facility`, `submissionId`, `keys`,
+ * `from`/`to` (Vietnam arrival days), `province`/`district`/`commune` (the facility's area) and
+ * `category` (combined with AND), or `{"all": true}` for every facility's records of that status.
+ * An absent or empty body never means "everything", and unknown fields are refused, so a typo
+ * cannot widen the re-run (docs/error-review.md).
  */
 export function rerunFilterOf(body: unknown): RerunFilter {
-  const needAll = 'the body must name facility, submissionId or keys, or be {"all": true} to re-run every facility\'s failed records';
+  const needAll = 'the body must name facility, submissionId, keys, from, to, province, district, commune or category, or be {"all": true} to re-run every facility\'s records';
   if (body === undefined || body === null) throw badRequest(needAll, ['all']);
   if (typeof body !== 'object' || Array.isArray(body)) throw badRequest('the body must be a JSON object');
   const b = body as Record<string, unknown>;
@@ -61,20 +67,23 @@ export function rerunFilterOf(body: unknown): RerunFilter {
     || !b.keys.every((k) => typeof k === 'string' && /^[^\u0000-\u001f\ud800-\udfff]{1,200}$/.test(k)))) {
     throw badRequest(`keys must be an array of 1–${MAX_RERUN_KEYS} MA_LK strings`, ['keys']);
   }
+  if (b.status !== undefined && b.status !== 'failed' && b.status !== 'held') throw badRequest('status must be failed (the default: re-queued) or held (decided again)', ['status']);
   if (b.all !== undefined && typeof b.all !== 'boolean') throw badRequest('all must be a boolean (true re-runs every facility)', ['all']);
+  const category = categoryOf(b.category);
   const filter: RerunFilter = {
     ...(b.facility !== undefined ? { facility: b.facility as string } : {}),
     ...(b.submissionId !== undefined ? { submissionId: b.submissionId as string } : {}),
     ...(b.keys !== undefined ? { keys: b.keys as string[] } : {}),
+    ...arrivalPeriodOf(b.from, b.to), ...areaOf(b), ...(category ? { category } : {}),
   };
   const filtered = Object.keys(filter).length > 0;
-  if (b.all === true && filtered) throw badRequest('all cannot be combined with facility, submissionId or keys', ['all']);
+  if (b.all === true && filtered) throw badRequest('all cannot be combined with facility, submissionId, keys, from, to, province, district, commune or category', ['all']);
   if (b.all !== true && !filtered) throw badRequest(needAll, ['all']);
-  return filter;
+  return { ...filter, ...(b.status === 'held' ? { status: 'held' as const } : {}) };
 }
 
 /** Administrative API: submission status, statistics, re-runs. */
-export function apiRoutes(deps: RecordsServiceDeps & { clock: () => Date }): Router {
+export function apiRoutes(deps: RecordsServiceDeps & { clock: () => Date; reportMonthStartDay?: number }): Router {
   const router = Router();
 
   router.get('/submissions/:id', requireRole('facility', 'admin'), async (req, res) => {
@@ -85,16 +94,25 @@ export function apiRoutes(deps: RecordsServiceDeps & { clock: () => Date }): Rou
     res.json(view);
   });
 
+  // Kept for callers of the first release: the same counters as GET /api/stats?by=facility.
   router.get('/stats/facilities', requireRole('admin'), async (req, res) => {
     const { from, to } = parsePeriod(req.query as Record<string, unknown>, deps.clock());
-    const { totals, facilities } = await statisticsOf(deps, from, to, statsFilterOf(req.query as Record<string, unknown>));
-    res.json({ from: from.toISOString(), to: to.toISOString(), totals, facilities });
+    const answer = await statistics(deps.pool, {
+      basis: 'arrival', from: vnDay(from), to: addDays(vnDay(new Date(to.getTime() - 1)), 1), ...statsFilterOf(req.query as Record<string, unknown>), by: 'facility',
+    });
+    res.json({ from: from.toISOString(), to: to.toISOString(), totals: answer.totals, facilities: answer.rows.map(({ key, ...s }) => ({ facility: key, ...s })) });
+  });
+
+  // Statistics by period, facility, area, format, kind or day/month (docs/reporting.md); a facility key sees its own.
+  router.get('/stats', requireRole('admin', 'facility'), async (req, res) => {
+    const caller = req.principal?.role === 'facility' ? req.principal.facility ?? null : null;
+    res.json(await statistics(deps.pool, statsQueryOf(req.query as Record<string, unknown>, deps.clock(), deps.reportMonthStartDay ?? 1, caller)));
   });
 
   router.post('/records/rerun', requireRole('admin'), async (req, res) => {
-    const requeued = await rerunFailed(deps, rerunFilterOf(req.body));
-    res.locals.audit = { resource: `rerun/${requeued}` };
-    res.status(202).json({ requeued });
+    const answer = await rerunFailed(deps, rerunFilterOf(req.body), `key:${req.principal?.keyId ?? 'unknown'}`);
+    res.locals.audit = { resource: answer.decided ? `rerun-held/${Object.values(answer.decided).reduce((a, b) => a + b, 0)}` : `rerun/${answer.requeued}` };
+    res.status(202).json(answer);
   });
 
   // Column profiles of CSV files (docs/formats/csv.md): stored by an administrator, named by senders with ?profile=.

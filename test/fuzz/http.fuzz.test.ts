@@ -147,10 +147,14 @@ async function fhirCount(): Promise<number> {
   return rows[0].n;
 }
 
-/** Wait until the linkage worker has nothing in flight, so it cannot write fhir_resources under our feet. */
+/**
+ * Wait until the linkage worker has nothing of this campaign in flight, so it cannot write
+ * fhir_resources under our feet. Records other files left pending in the shared database (inserted
+ * as counters' fixtures, with no queue job) are not this campaign's.
+ */
 async function settleWorker(): Promise<void> {
   await waitFor(async () => {
-    const { rows } = await gw.pool.query("SELECT count(*)::int AS n FROM records WHERE status = 'accepted'");
+    const { rows } = await gw.pool.query("SELECT count(*)::int AS n FROM records WHERE status = 'accepted' AND received_at >= to_timestamp($1 / 1000.0) - interval '1 minute'", [started]);
     return rows[0].n === 0;
   }, 30_000, 'the linkage worker to settle');
 }

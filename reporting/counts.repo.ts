@@ -1,0 +1,138 @@
+import type { Db } from '../db/pool.js';
+import type { RecordKind } from '../records/model.js';
+
+/** Count records by the day they arrived, or by their date of service. */
+export type CountBasis = 'arrival' | 'service';
+/** What a count can be grouped by besides status and category. */
+export const COUNT_DIMENSIONS = ['facility', 'province', 'district', 'commune', 'format', 'kind', 'day', 'month'] as const;
+export type CountDimension = (typeof COUNT_DIMENSIONS)[number];
+export type AreaLevel = 'province' | 'district' | 'commune';
+
+/** Optional narrowing of the statistics. */
+export interface StatsFilter {
+  facility?: string;
+  kind?: RecordKind;
+  format?: string;
+}
+
+/** A slice of the counters: days in Vietnam time, `from` inclusive, `to` exclusive (`YYYY-MM-DD`). */
+export interface CountQuery {
+  basis: CountBasis;
+  from: string;
+  to: string;
+  /** A facility's current code: records sent under its former codes count too. */
+  facility?: string;
+  kind?: RecordKind;
+  format?: string;
+  /** The facility's area on the day counted (old units before 1 July 2025, new ones after). */
+  area?: { level: AreaLevel; code: string };
+  by?: CountDimension;
+}
+
+/** One group of counters; `key` is the value of `by` (null when the facility has no area on that day). */
+export interface CountRow {
+  key: string | null;
+  kind: RecordKind;
+  format: string;
+  status: string;
+  category: string;
+  warning: string;
+  n: number;
+  doses: number;
+}
+
+/** `YYYY-MM-DD` of the first day of the month after `day`'s. */
+function nextMonth(day: string): string {
+  const [y, m] = day.split('-').map(Number) as [number, number];
+  return m === 12 ? `${y + 1}-01-01` : `${y}-${String(m + 1).padStart(2, '0')}-01`;
+}
+
+/**
+ * How [from, to) splits into whole months (read from `stats_monthly`) and the days around them (read
+ * from `stats_daily`). Grouping by day reads days only.
+ */
+export function splitPeriod(from: string, to: string, byDay: boolean): { months?: [string, string]; days: Array<[string, string]> } {
+  const firstMonth = from.endsWith('-01') ? from : nextMonth(from);
+  let endMonth = `${to.slice(0, 7)}-01`;
+  if (byDay || firstMonth >= endMonth) return { days: [[from, to]] };
+  if (endMonth > to) endMonth = to;
+  const days: Array<[string, string]> = [];
+  if (from < firstMonth) days.push([from, firstMonth]);
+  if (endMonth < to) days.push([endMonth, to]);
+  return { months: [firstMonth, endMonth], days };
+}
+
+const KEY_SQL: Record<CountDimension, string> = {
+  facility: 'fc.code',
+  province: 'fa.province',
+  district: 'fa.district',
+  commune: 'fa.commune',
+  format: 'src.format',
+  kind: 'src.kind',
+  day: "to_char(src.day, 'YYYY-MM-DD')",
+  month: "to_char(date_trunc('month', src.day), 'YYYY-MM')",
+};
+
+/**
+ * Counters over a period, grouped by `by` (or not at all), kind, format, status, category and warning: the daily
+ * and monthly tables plus the deltas not folded yet, read in one statement (one snapshot). Former
+ * facility codes count under the current one; areas are the facility's on the day counted.
+ */
+export async function countRecords(db: Db, q: CountQuery): Promise<CountRow[]> {
+  const params: unknown[] = [q.basis === 'arrival' ? 'a' : 's'];
+  const p = (v: unknown) => `$${params.push(v)}`;
+  const split = splitPeriod(q.from, q.to, q.by === 'day');
+  const dayCol = q.basis === 'arrival' ? 'arrival_day' : 'service_day';
+  const cols = 'facility, kind, format, status, category, warning, n, doses';
+  const sources: string[] = [];
+  if (split.months) {
+    sources.push(`SELECT month AS day, ${cols} FROM stats_monthly WHERE basis = $1 AND month >= ${p(split.months[0])}::date AND month < ${p(split.months[1])}::date`);
+  }
+  for (const [a, b] of split.days) {
+    sources.push(`SELECT day, ${cols} FROM stats_daily WHERE basis = $1 AND day >= ${p(a)}::date AND day < ${p(b)}::date`);
+  }
+  sources.push(`SELECT ${dayCol} AS day, ${cols} FROM stats_deltas WHERE latency_le IS NULL AND ${dayCol} >= ${p(q.from)}::date AND ${dayCol} < ${p(q.to)}::date`);
+  const where: string[] = [];
+  if (q.facility) where.push(`fc.code = ${p(q.facility)}`);
+  if (q.kind) where.push(`src.kind = ${p(q.kind)}`);
+  if (q.format) where.push(`src.format = ${p(q.format)}`);
+  if (q.area) where.push(`fa.${q.area.level} = ${p(q.area.code)}`);
+  const needsArea = !!q.area || q.by === 'province' || q.by === 'district' || q.by === 'commune';
+  const key = q.by ? KEY_SQL[q.by] : 'NULL::text';
+  const { rows } = await db.query<{ key: string | null; kind: RecordKind; format: string; status: string; category: string; warning: string; n: string; doses: string }>(
+    `SELECT ${key} AS key, src.kind, src.format, src.status, src.category, src.warning, sum(src.n)::bigint AS n, sum(src.doses)::bigint AS doses
+       FROM (${sources.join('\n UNION ALL ')}) src
+       CROSS JOIN LATERAL (SELECT coalesce((SELECT new_code FROM facility_successions WHERE old_code = src.facility), src.facility) AS code) fc
+       ${needsArea ? `LEFT JOIN facility_areas fa ON fa.facility = fc.code AND src.day >= fa.valid_from AND (fa.valid_to IS NULL OR src.day <= fa.valid_to)` : ''}
+      ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+      GROUP BY 1, 2, 3, 4, 5, 6
+     HAVING sum(src.n) <> 0 OR sum(src.doses) <> 0`,
+    params,
+  );
+  return rows.map((r) => ({ key: r.key, kind: r.kind, format: r.format, status: r.status, category: r.category, warning: r.warning, n: Number(r.n), doses: Number(r.doses) }));
+}
+
+/** Encounters by visit type (MA_LOAI_KCB), BHYT and status over whole months of service [fromMonth, toMonth) (QĐ 2733 Đ8). */
+export async function countVisits(db: Db, fromMonth: string, toMonth: string, facility?: string): Promise<Array<{ facility: string; visitType: string; insured: boolean; status: string; n: number }>> {
+  const { rows } = await db.query(
+    `SELECT fc.code AS facility, v.visit_type, v.insured, v.status, sum(v.n)::bigint AS n
+       FROM (SELECT facility, visit_type, insured, status, n FROM stats_visits_monthly WHERE month >= $1::date AND month < $2::date
+             UNION ALL
+             SELECT facility, visit_type, insured, status, n FROM stats_deltas
+              WHERE latency_le IS NULL AND warning = '' AND kind = 'encounter' AND service_day >= $1::date AND service_day < $2::date) v
+       CROSS JOIN LATERAL (SELECT coalesce((SELECT new_code FROM facility_successions WHERE old_code = v.facility), v.facility) AS code) fc
+      WHERE $3::text IS NULL OR fc.code = $3
+      GROUP BY 1, 2, 3, 4 HAVING sum(v.n) <> 0`,
+    [fromMonth, toMonth, facility ?? null],
+  );
+  return rows.map((r) => ({ facility: r.facility, visitType: r.visit_type, insured: r.insured, status: r.status, n: Number(r.n) }));
+}
+
+/** The linkage-latency histogram: observations per bucket upper bound (seconds), folded and not. */
+export async function linkLatencyBuckets(db: Db): Promise<Array<{ le: number; n: number }>> {
+  const { rows } = await db.query(
+    `SELECT le, sum(n)::bigint AS n FROM (SELECT le, n FROM stats_link_latency UNION ALL SELECT latency_le, n FROM stats_deltas WHERE latency_le IS NOT NULL) x
+      GROUP BY le ORDER BY le`,
+  );
+  return rows.map((r) => ({ le: Number(r.le), n: Number(r.n) }));
+}

@@ -1,0 +1,33 @@
+import type { Logger } from 'pino';
+import type { Db } from '../db/pool.js';
+import { runPeriodically } from '../resilience/periodic.js';
+
+/** Deltas moved per statement: bounded so a backlog never holds one long transaction. */
+const FOLD_BATCH = 50_000;
+
+/**
+ * Move the statistics deltas that triggers captured into the daily and monthly tables
+ * (reporting/migrations/002_record_counts.sql `stats_fold`). Returns how many deltas were folded,
+ * or -1 when another process is folding. Answers are exact either way: queries read the deltas too.
+ */
+export async function foldStats(db: Db, maxRows = FOLD_BATCH): Promise<number> {
+  const { rows } = await db.query<{ folded: number }>('SELECT stats_fold($1) AS folded', [maxRows]);
+  return rows[0]!.folded;
+}
+
+/** Fold until the deltas are empty (tests and the benchmark; the periodic folder does one batch per tick). */
+export async function foldAllStats(db: Db): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const n = await foldStats(db);
+    if (n <= 0) return total;
+    total += n;
+  }
+}
+
+/** Fold every `intervalMs` in this process; several processes may run it, an advisory lock lets one fold at a time. */
+export function startStatsFolder(db: Db, log: Logger, intervalMs: number): { stop: () => Promise<void> } {
+  return runPeriodically(async () => {
+    while ((await foldStats(db)) === FOLD_BATCH);
+  }, intervalMs, (err) => log.warn({ err: err.message }, 'statistics fold failed; retried at the next tick'));
+}

@@ -87,6 +87,7 @@ async function main(): Promise<void> {
     const uploads = demoMonth(new Date());
     const submissions: string[] = [];
     for (const u of uploads) {
+      if (u.afterLinkage) await waitLinked(db, submissions);
       const id = await upload(u);
       if (id) submissions.push(id);
     }

@@ -15,6 +15,8 @@ export interface DemoUpload {
   asFacility?: string;
   /** The facility the upload is for (the admin key submits on its behalf). */
   facility: string;
+  /** Send only once everything sent before is linked (a conflict needs the other source's person in the index). */
+  afterLinkage?: true;
 }
 
 /** Facilities of the demo register and how many episodes each sends over the month. */
@@ -87,7 +89,7 @@ function claimUploads(today: Date): DemoUpload[] {
   const first = onDay(makeXml1('46001', 'DM46001TWIN', 77), qdDay(today, 12));
   const second = onDay({ ...makeXml1('46002', 'DM46002TWIN', 78), SO_CCCD: first.SO_CCCD!, HO_TEN: first.HO_TEN!, GIOI_TINH: first.GIOI_TINH!, NGAY_SINH: `${first.NGAY_SINH!.slice(0, 6)}${p2((Number(first.NGAY_SINH!.slice(6, 8)) % 27) + 1)}0000` }, qdDay(today, 5));
   uploads.push({ path: '/ingest/qd130', contentType: 'application/xml', facility: '46001', body: envelope('46001', [[['XML1', xml1Document(first)]]]) });
-  uploads.push({ path: '/ingest/qd130', contentType: 'application/xml', facility: '46002', body: envelope('46002', [[['XML1', xml1Document(second)]]]) });
+  uploads.push({ path: '/ingest/qd130', contentType: 'application/xml', facility: '46002', afterLinkage: true, body: envelope('46002', [[['XML1', xml1Document(second)]]]) });
   return uploads;
 }
 
@@ -117,7 +119,8 @@ function vaccinationUploads(today: Date): DemoUpload[] {
   });
 }
 
-/** Every upload of the demo month, claim XML first. */
+/** Every upload of the demo month, claim XML first, those that wait for linkage last. */
 export function demoMonth(today: Date): DemoUpload[] {
-  return [...claimUploads(today), ...vaccinationUploads(today)];
+  const all = [...claimUploads(today), ...vaccinationUploads(today)];
+  return [...all.filter((u) => !u.afterLinkage), ...all.filter((u) => u.afterLinkage)];
 }

@@ -1,9 +1,45 @@
-import type { CapabilityStatement } from 'fhir/r4.js';
-import { SEARCH_PARAMS } from './search.service.js';
+import type { CapabilityStatement, CapabilityStatementRestResource } from 'fhir/r4.js';
+import { referenceParams, SEARCH_PARAMS } from './search-params.js';
 
-const PARAM_TYPES: Record<string, 'token' | 'reference'> = { identifier: 'token', _id: 'token', patient: 'reference', subject: 'reference', encounter: 'reference' };
+const SEARCH_DOC =
+  'Values of one parameter separated by commas are OR, repeated parameters AND. Tokens: code, system|code, |code, system|. ' +
+  'Dates take the prefixes eq, ne, gt, lt, ge, le, sa, eb; values without a time zone are Vietnam time (+07:00). ' +
+  'Result parameters: _count (0–1000, 0 = total only), _offset, _sort (the date parameter, _lastUpdated, _id; - for descending), ' +
+  '_include / _revinclude (reference parameters below), _summary=count. GET and POST _search. ' +
+  'Unknown parameters are refused with 400 unless Prefer: handling=lenient.';
 
-/** The CapabilityStatement of the built-in EHR store (GET /fhir/metadata). */
+/** Who may point at each type, for searchRevInclude. */
+function revIncludesOf(type: string): string[] {
+  return Object.keys(SEARCH_PARAMS).flatMap((source) => referenceParams(source)
+    .filter((p) => SEARCH_PARAMS[source]![p]!.target === type || ['subject', 'target'].includes(p))
+    .map((p) => `${source}:${p}`));
+}
+
+function resourceOf(type: string): CapabilityStatementRestResource {
+  const params = SEARCH_PARAMS[type]!;
+  return {
+    type: type as 'Patient',
+    versioning: 'versioned',
+    readHistory: true,
+    updateCreate: true,
+    conditionalCreate: true,
+    conditionalRead: 'not-supported',
+    conditionalUpdate: false,
+    conditionalDelete: 'not-supported',
+    interaction: [{ code: 'read' }, { code: 'vread' }, { code: 'search-type' }, { code: 'history-instance' }, { code: 'history-type' }],
+    searchInclude: referenceParams(type).map((p) => `${type}:${p}`),
+    searchRevInclude: revIncludesOf(type),
+    searchParam: Object.entries(params).map(([name, def]) => ({ name, type: def.type, documentation: def.expression })),
+    ...(type === 'Patient'
+      ? { operation: [{ name: 'everything', definition: 'http://hl7.org/fhir/OperationDefinition/Patient-everything', documentation: 'Encounters, Conditions, Immunizations, RelatedPersons and the Organizations they name; _count, _offset' }] }
+      : {}),
+  };
+}
+
+/**
+ * The CapabilityStatement of the built-in EHR store (GET /fhir/metadata), built from the same
+ * parameter table the parser and the indexer use: it lists exactly what works.
+ */
 export function capabilityStatement(baseUrl: string, date: string): CapabilityStatement {
   return {
     resourceType: 'CapabilityStatement',
@@ -16,14 +52,10 @@ export function capabilityStatement(baseUrl: string, date: string): CapabilitySt
     format: ['application/fhir+json', 'json'],
     rest: [{
       mode: 'server',
+      documentation: SEARCH_DOC,
       security: { description: 'API key as Bearer token; roles portal (read) and linker (write). Every read is audited.' },
-      resource: Object.entries(SEARCH_PARAMS).map(([type, params]) => ({
-        type: type as 'Patient',
-        versioning: 'versioned' as const,
-        interaction: [{ code: 'read' as const }, { code: 'search-type' as const }],
-        searchParam: params.map((name) => ({ name, type: PARAM_TYPES[name] ?? 'token' })),
-      })),
-      interaction: [{ code: 'transaction' }],
+      resource: Object.keys(SEARCH_PARAMS).map(resourceOf),
+      interaction: [{ code: 'transaction', documentation: 'PUT, POST (fullUrl urn:uuid references rewritten; ifNoneExist), DELETE; ifMatch → 412 on a stale version; atomic' }],
     }],
   };
 }

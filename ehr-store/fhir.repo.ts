@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { FhirResource } from 'fhir/r4.js';
 import type { Db } from '../db/pool.js';
+import { indexFields, INDEX_VERSION } from './index-fields.js';
 
 /** One write of a transaction, already checked: PUT creates or replaces, DELETE marks deleted. */
 export type StoreWrite =
@@ -16,53 +17,23 @@ export interface WriteResult {
   lastUpdated: string | null;
 }
 
-type Json = Record<string, unknown>;
-
-function ref(value: unknown): string | undefined {
-  const r = (value as { reference?: unknown } | undefined)?.reference;
-  return typeof r === 'string' ? r : undefined;
-}
-
-/**
- * Search tokens kept beside each resource (GIN-indexed `text[]`): identifiers as `identifier=system|value`
- * and `identifier:value=value`, references as `patient=Patient/x`, `subject=…`, `encounter=…`.
- */
-export function searchTokens(resource: FhirResource): string[] {
-  const r = resource as unknown as Json;
-  const tokens = new Set<string>();
-  for (const ident of (Array.isArray(r.identifier) ? r.identifier : []) as Json[]) {
-    if (typeof ident.value !== 'string') continue;
-    tokens.add(`identifier=${typeof ident.system === 'string' ? ident.system : ''}|${ident.value}`);
-    tokens.add(`identifier:value=${ident.value}`);
-  }
-  const subject = ref(r.subject) ?? ref(r.patient);
-  if (subject) {
-    tokens.add(`subject=${subject}`);
-    if (subject.startsWith('Patient/')) tokens.add(`patient=${subject}`);
-  }
-  const encounter = ref(r.encounter);
-  if (encounter) tokens.add(`encounter=${encounter}`);
-  // Provenance.target: the identity operations on a Patient (re-key, merge, move) are found by it.
-  for (const t of (Array.isArray(r.target) ? r.target : []) as Json[]) {
-    const target = ref(t);
-    if (target) tokens.add(`target=${target}`);
-  }
-  return [...tokens];
-}
-
 /** A PUT as stored: `content` is the resource without `meta`, already serialised once (hashed and sent as it is). */
-type PutRow = { rt: string; id: string; content: string; hash: string; tokens: string[] };
+type PutRow = { rt: string; id: string; content: string; hash: string; tokens: string[]; names: string[]; lo: string | null; hi: string | null };
 
 /** The resource without `meta` as JSON, and its SHA-1 (an unchanged PUT is recognised by it). */
 function putRow(w: Extract<StoreWrite, { method: 'PUT' }>): PutRow {
   const { meta: _meta, ...body } = w.resource as FhirResource & { meta?: unknown };
   const content = JSON.stringify(body);
-  return { rt: w.type, id: w.id, content, hash: createHash('sha1').update(content).digest('hex'), tokens: searchTokens(w.resource) };
+  const index = indexFields(w.resource);
+  return {
+    rt: w.type, id: w.id, content, hash: createHash('sha1').update(content).digest('hex'), tokens: index.tokens, names: index.nameKeys,
+    lo: index.date?.lo?.toISOString() ?? null, hi: index.date?.hi?.toISOString() ?? null,
+  };
 }
 
 /** The rows as one JSON array, each resource's text spliced in as it is (never serialised twice). */
 function rowsJson(rows: PutRow[]): string {
-  return `[${rows.map((r) => `{"rt":${JSON.stringify(r.rt)},"id":${JSON.stringify(r.id)},"hash":"${r.hash}","tokens":${JSON.stringify(r.tokens)},"content":${r.content}}`).join(',')}]`;
+  return `[${rows.map((r) => `{"rt":${JSON.stringify(r.rt)},"id":${JSON.stringify(r.id)},"hash":"${r.hash}","tokens":${JSON.stringify(r.tokens)},"names":${JSON.stringify(r.names)},"lo":${JSON.stringify(r.lo)},"hi":${JSON.stringify(r.hi)},"content":${r.content}}`).join(',')}]`;
 }
 
 /** Stored hash, version and state of these resources (a plain read: no locks). */
@@ -83,17 +54,18 @@ async function storedVersions(db: Db, rows: PutRow[]): Promise<Map<string, { has
  */
 async function upsertChanged(db: Db, rows: PutRow[], at: string, results: Map<string, WriteResult>): Promise<void> {
   const { rows: changed } = await db.query(
-    `INSERT INTO fhir_resources AS f (resource_type, id, version, content, content_hash, tokens, deleted, last_updated)
+    `INSERT INTO fhir_resources AS f (resource_type, id, version, content, content_hash, tokens, name_keys, date_lo, date_hi, index_version, deleted, last_updated)
      SELECT x.rt, x.id, 1, x.content || jsonb_build_object('meta', jsonb_build_object('versionId', '1', 'lastUpdated', $2::text)),
-            x.hash, ARRAY(SELECT jsonb_array_elements_text(x.tokens)), false, $2::timestamptz
-       FROM jsonb_to_recordset($1::jsonb) AS x(rt text, id text, content jsonb, hash text, tokens jsonb)
+            x.hash, ARRAY(SELECT jsonb_array_elements_text(x.tokens)), ARRAY(SELECT jsonb_array_elements_text(x.names)), x.lo, x.hi, $3, false, $2::timestamptz
+       FROM jsonb_to_recordset($1::jsonb) AS x(rt text, id text, content jsonb, hash text, tokens jsonb, names jsonb, lo timestamptz, hi timestamptz)
      ON CONFLICT (resource_type, id) DO UPDATE
        SET version = f.version + 1,
            content = EXCLUDED.content || jsonb_build_object('meta', jsonb_build_object('versionId', (f.version + 1)::text, 'lastUpdated', $2::text)),
-           content_hash = EXCLUDED.content_hash, tokens = EXCLUDED.tokens, deleted = false, last_updated = EXCLUDED.last_updated
+           content_hash = EXCLUDED.content_hash, tokens = EXCLUDED.tokens, name_keys = EXCLUDED.name_keys, date_lo = EXCLUDED.date_lo,
+           date_hi = EXCLUDED.date_hi, index_version = EXCLUDED.index_version, deleted = false, last_updated = EXCLUDED.last_updated
        WHERE f.content_hash <> EXCLUDED.content_hash OR f.deleted
      RETURNING resource_type, id, version, (xmax = 0) AS inserted`,
-    [rowsJson(rows), at],
+    [rowsJson(rows), at, INDEX_VERSION],
   );
   for (const c of changed) {
     results.set(`${c.resource_type}/${c.id}`, { type: c.resource_type, id: c.id, version: c.version, status: c.inserted ? '201 Created' : '200 OK', lastUpdated: at });
@@ -165,35 +137,4 @@ export async function applyWrites(db: Db, writes: StoreWrite[], now: Date): Prom
     if (changedMeanwhile.length) await upsertChanged(db, changedMeanwhile, at, results);
   }
   return writes.map((w) => results.get(`${w.type}/${w.id}`)!);
-}
-
-/** jsonb orders keys by length; put resourceType first again, as FHIR JSON is usually written. */
-function withTypeFirst(content: FhirResource): FhirResource {
-  return Object.assign({ resourceType: content.resourceType }, content);
-}
-
-/** Read one resource; `deleted` tells a 410 from a 404. */
-export async function readResource(db: Db, type: string, id: string): Promise<{ resource?: FhirResource; deleted: boolean } | undefined> {
-  const { rows } = await db.query('SELECT content, deleted FROM fhir_resources WHERE resource_type = $1 AND id = $2', [type, id]);
-  const row = rows[0];
-  if (!row) return undefined;
-  return row.deleted ? { deleted: true } : { resource: withTypeFirst(row.content), deleted: false };
-}
-
-/** Resources of a type whose tokens contain all of `tokens` (AND), ordered by id, with the total. */
-export async function searchResources(
-  db: Db,
-  type: string,
-  tokens: string[],
-  ids: string[] | undefined,
-  count: number,
-  offset: number,
-): Promise<{ total: number; resources: FhirResource[] }> {
-  const params = [type, tokens, ids ?? null, count, offset];
-  const where = `resource_type = $1 AND NOT deleted AND tokens @> $2::text[] AND ($3::text[] IS NULL OR id = ANY($3))`;
-  const [{ rows }, total] = await Promise.all([
-    db.query(`SELECT content FROM fhir_resources WHERE ${where} ORDER BY id LIMIT $4 OFFSET $5`, params),
-    db.query(`SELECT count(*)::int AS n FROM fhir_resources WHERE ${where}`, params.slice(0, 3)),
-  ]);
-  return { total: total.rows[0].n, resources: rows.map((r) => withTypeFirst(r.content)) };
 }

@@ -12,6 +12,7 @@ import { checkTransaction, executeTransaction } from './transaction.service.js';
 export function createInProcessEhrClient(pool: pg.Pool, clock: () => Date = () => new Date()): EhrClient {
   return {
     baseUrl: 'built-in FHIR store (in-process)',
+    inProcess: true,
     async transaction(bundle) {
       try {
         return await executeTransaction(pool, checkTransaction(bundle, null), clock());

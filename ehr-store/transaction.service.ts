@@ -3,11 +3,13 @@ import type { Bundle, BundleEntry, FhirResource } from 'fhir/r4.js';
 import type pg from 'pg';
 import type { FhirValidator } from '../profiles/validate.js';
 import { badRequest, GatewayError } from '../errors/outcome.js';
-import { applyWrites, type StoreWrite } from './fhir.repo.js';
+import type { StoreWrite } from './fhir.repo.js';
 import { withTransaction } from '../db/pool.js';
+import { applyEntries, type TransactionWrite } from './transaction-conditions.js';
 
-/** FHIR id: [A-Za-z0-9\-\.]{1,64} (http://hl7.org/fhir/R4/datatypes.html#id). */
-export const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/;
+import { FHIR_ID } from './fhir-id.js';
+
+export { FHIR_ID } from './fhir-id.js';
 const TYPE = /^[A-Z][A-Za-z]{1,63}$/;
 /** Upper bound on entries in one transaction (the linkage worker sends ~5 per episode × batch size). */
 export const MAX_TRANSACTION_ENTRIES = 10_000;
@@ -18,15 +20,16 @@ export const MAX_TRANSACTION_ENTRIES = 10_000;
  * linker sends resources that were validated once at ingest and read back from jsonb); all problems are
  * reported at once.
  */
-export function checkTransaction(body: unknown, validator: FhirValidator | null): StoreWrite[] {
+export function checkTransaction(body: unknown, validator: FhirValidator | null): TransactionWrite[] {
   const bundle = body as Bundle | undefined;
   if (!bundle || bundle.resourceType !== 'Bundle') throw badRequest('body must be a FHIR Bundle', ['Bundle']);
   if (bundle.type !== 'transaction') throw badRequest(`Bundle.type must be "transaction" (got "${String(bundle.type)}")`, ['Bundle.type']);
   const entries: BundleEntry[] = Array.isArray(bundle.entry) ? bundle.entry : [];
   if (entries.length > MAX_TRANSACTION_ENTRIES) throw new GatewayError(413, 'too-costly', `a transaction may hold at most ${MAX_TRANSACTION_ENTRIES} entries`);
   const problems: Array<{ message: string; expression: string }> = [];
-  const writes: StoreWrite[] = [];
+  const writes: TransactionWrite[] = [];
   const seen = new Set<string>();
+  const fullUrls = new Set<string>();
   entries.forEach((entry, i) => {
     const at = `Bundle.entry[${i}]`;
     const method = entry?.request?.method;
@@ -47,7 +50,13 @@ export function checkTransaction(body: unknown, validator: FhirValidator | null)
     }
     if (seen.has(`${type}/${id}`)) return problems.push({ message: `${type}/${id} appears twice in one transaction`, expression: `${at}.request.url` });
     seen.add(`${type}/${id}`);
-    if (method === 'DELETE') return writes.push({ method, type, id });
+    const conditions = entryConditions(entry, method, at, problems);
+    if (!conditions) return;
+    if (conditions.fullUrl) {
+      if (fullUrls.has(conditions.fullUrl)) return problems.push({ message: `fullUrl ${conditions.fullUrl} appears twice`, expression: `${at}.fullUrl` });
+      fullUrls.add(conditions.fullUrl);
+    }
+    if (method === 'DELETE') return writes.push({ write: { method, type, id }, ...conditions });
     if (!resource || resource.resourceType !== type) {
       return problems.push({ message: `resource.resourceType must be ${type}`, expression: `${at}.resource.resourceType` });
     }
@@ -59,7 +68,8 @@ export function checkTransaction(body: unknown, validator: FhirValidator | null)
     for (const issue of validator?.validate(method === 'POST' ? { ...resource, id } : resource) ?? []) {
       problems.push({ message: `${issue.resourceType}${issue.path}: ${issue.message}`, expression: `${at}.resource${issue.path.replace(/\//g, '.')}` });
     }
-    writes.push({ method: 'PUT', type, id, resource: method === 'POST' ? ({ ...resource, id } as FhirResource) : resource });
+    const write: StoreWrite = { method: 'PUT', type, id, resource: method === 'POST' ? ({ ...resource, id } as FhirResource) : resource };
+    writes.push({ write, created: method === 'POST', ...conditions });
   });
   if (problems.length) {
     throw new GatewayError(400, 'invalid', problems.slice(0, 50).map((p) => p.message).join('; '), problems.slice(0, 50).map((p) => p.expression));
@@ -67,9 +77,38 @@ export function checkTransaction(body: unknown, validator: FhirValidator | null)
   return writes;
 }
 
-/** Apply the writes atomically and answer with a transaction-response Bundle. */
-export async function executeTransaction(pool: pg.Pool, writes: StoreWrite[], now: Date): Promise<Bundle> {
-  const results = await withTransaction(pool, (client) => applyWrites(client, writes, now));
+/**
+ * `fullUrl`, `request.ifMatch` and `request.ifNoneExist` of one entry, checked
+ * (http://hl7.org/fhir/R4/bundle-definitions.html#Bundle.entry.request); undefined after a problem.
+ */
+function entryConditions(
+  entry: BundleEntry, method: string, at: string, problems: Array<{ message: string; expression: string }>,
+): { fullUrl?: string; ifMatch?: number; ifNoneExist?: string } | undefined {
+  const out: { fullUrl?: string; ifMatch?: number; ifNoneExist?: string } = {};
+  if (typeof entry.fullUrl === 'string' && /^urn:(uuid|oid):/.test(entry.fullUrl)) out.fullUrl = entry.fullUrl;
+  const ifMatch = entry.request?.ifMatch;
+  if (ifMatch !== undefined) {
+    const m = /^(?:W\/)?"(\d{1,9})"$/.exec(String(ifMatch));
+    if (!m || method === 'POST') { problems.push({ message: 'request.ifMatch must be an ETag like W/"3", on PUT or DELETE', expression: `${at}.request.ifMatch` }); return undefined; }
+    out.ifMatch = Number(m[1]);
+  }
+  const ifNoneExist = entry.request?.ifNoneExist;
+  if (ifNoneExist !== undefined) {
+    if (method !== 'POST' || typeof ifNoneExist !== 'string' || ifNoneExist.length === 0 || ifNoneExist.length > 2048) {
+      problems.push({ message: 'request.ifNoneExist must be a search query (e.g. identifier=system|value), on POST', expression: `${at}.request.ifNoneExist` });
+      return undefined;
+    }
+    out.ifNoneExist = ifNoneExist.replace(/^\?/, '');
+  }
+  return out;
+}
+
+/**
+ * Apply the writes atomically (conditional creates resolved, `urn:uuid` references rewritten to the
+ * ids assigned, `ifMatch` versions checked) and answer with a transaction-response Bundle.
+ */
+export async function executeTransaction(pool: pg.Pool, writes: TransactionWrite[], now: Date): Promise<Bundle> {
+  const results = await withTransaction(pool, (client) => applyEntries(client, writes, now));
   return {
     resourceType: 'Bundle',
     type: 'transaction-response',

@@ -47,7 +47,8 @@ export interface AppDeps {
   log: Logger;
   clock: () => Date;
   /** Public base URL of /fhir used in Bundle links. */
-  fhirBaseUrl: string;
+  /** FHIR_BASE_URL; undefined: each request's own (ehr-store/fhir-http.ts baseOf). */
+  fhirBaseUrl: string | undefined;
   /** Separate pools so a burst of uploads cannot starve reads or audit writes (default: `pool` for all). */
   pools?: { ingest?: pg.Pool; audit?: pg.Pool };
   /** Decides which Patient each record belongs to. */

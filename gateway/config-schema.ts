@@ -22,6 +22,8 @@ export const ENV_SCHEMA = {
     MAX_FHIR_BODY_MB: { type: 'number', minimum: 1, default: 50 },
     DATA_HUB_MAX_BODY_MB: { type: 'number', minimum: 1, default: 64 },
     LINK_BATCH_SIZE: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
+    // Most entries in one transaction Bundle sent to the EHR (docs/linkage-external-ehr.md).
+    LINK_MAX_BUNDLE_ENTRIES: { type: 'integer', minimum: 1, maximum: 10000, default: 100 },
     LINK_ATTEMPTS: { type: 'integer', minimum: 1, default: 8 },
     LINK_BACKOFF_MS: { type: 'integer', minimum: 1, default: 2000 },
     LINK_BACKOFF_MAX_MS: { type: 'integer', minimum: 1, default: 60000 },
@@ -39,6 +41,7 @@ export const ENV_SCHEMA = {
     AUTH_LOCKOUT_WINDOW_MINUTES: { type: 'number', exclusiveMinimum: 0, default: 15 },
     AUTH_LOCKOUT_MINUTES: { type: 'number', exclusiveMinimum: 0, default: 15 },
     TRUST_PROXY: { type: 'string', default: '' },
+    FHIR_BASE_URL: { type: 'string', pattern: '^https?://[^\\s?#]+[^/\\s?#]$' },
     BULK_READ_PATIENTS_PER_HOUR: { type: 'integer', minimum: 1, default: 300 },
     AUDIT_HASH_KEY: { type: 'string', minLength: 32 },
     // Bearer token of GET /metrics (docs/operations.md); unset: an admin API key scrapes.

@@ -36,6 +36,7 @@ describe('loadConfig', () => {
       maxFhirBodyBytes: 50 * 1024 * 1024,
       dataHubMaxBodyBytes: 64 * 1024 * 1024,
       linkBatchSize: 100,
+      linkMaxBundleEntries: 100,
       linkAttempts: 8,
       linkBackoffMs: 2000,
       linkBackoffMaxMs: 60000,

@@ -37,6 +37,8 @@ export interface Config {
   /** Largest JSON body of `POST /api/kcb/xml/guiHoSoXml`, all files together (DATA_HUB_MAX_BODY_MB); the parser holds it whole. */
   dataHubMaxBodyBytes: number;
   linkBatchSize: number;
+  /** Most entries in one transaction Bundle to the EHR (LINK_MAX_BUNDLE_ENTRIES); episodes are never split across Bundles. */
+  linkMaxBundleEntries: number;
   linkAttempts: number;
   linkBackoffMs: number;
   /** Ceiling of the exponential retry backoff. */
@@ -66,6 +68,8 @@ export interface Config {
   metricsToken?: string;
   /** Express `trust proxy`: '' = the socket's address is the client's; e.g. 'loopback' or '1' behind a reverse proxy. */
   trustProxy: string;
+  /** Public base URL of /fhir for links and fullUrls (FHIR_BASE_URL, no trailing slash); unset: each request's own. */
+  fhirBaseUrl?: string;
   queuePrefix: string;
   demo: boolean;
   logLevel: string;
@@ -222,6 +226,7 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     maxFhirBodyBytes: Math.round((e.MAX_FHIR_BODY_MB as number) * 1024 * 1024),
     dataHubMaxBodyBytes: mb(e.DATA_HUB_MAX_BODY_MB),
     linkBatchSize: e.LINK_BATCH_SIZE,
+    linkMaxBundleEntries: e.LINK_MAX_BUNDLE_ENTRIES as number,
     linkAttempts: e.LINK_ATTEMPTS,
     linkBackoffMs: e.LINK_BACKOFF_MS,
     linkBackoffMaxMs: e.LINK_BACKOFF_MAX_MS,
@@ -239,6 +244,7 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     authLockoutWindowMs: Math.round((e.AUTH_LOCKOUT_WINDOW_MINUTES as number) * 60_000),
     authLockoutMs: Math.round((e.AUTH_LOCKOUT_MINUTES as number) * 60_000),
     trustProxy: e.TRUST_PROXY,
+    ...(e.FHIR_BASE_URL ? { fhirBaseUrl: e.FHIR_BASE_URL as string } : {}),
     bulkReadPatientsPerHour: e.BULK_READ_PATIENTS_PER_HOUR,
     ...(e.AUDIT_HASH_KEY ? { auditHashKey: e.AUDIT_HASH_KEY as string } : {}),
     ...(e.METRICS_TOKEN ? { metricsToken: e.METRICS_TOKEN as string } : {}),

@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import { Redis } from 'ioredis';
 import pino, { type Logger } from 'pino';
 import { migrate } from '../db/migrate.js';
+import { reindexStaleResources } from '../ehr-store/reindex.js';
 import { createPool } from '../db/pool.js';
 import { createInProcessEhrClient } from '../ehr-store/in-process-client.js';
 import { personIndexStage } from '../identity/person-stage.js';
@@ -70,6 +71,9 @@ export async function startRuntime(config: Readonly<Config>, log: Logger = pino(
     await ensureAuditPartitions(readPool);
     // Provinces and districts from the data files (reporting/data/), so areas have names.
     await ensureAdminUnits(readPool);
+    // Stored resources indexed by an older release get the current search fields (ehr-store/reindex.ts).
+    const reindexed = await reindexStaleResources(readPool);
+    if (reindexed) log.info({ reindexed }, 'FHIR store: search fields indexed again');
   }
   if (config.demo) {
     await seedDemoKeys(readPool, log);
@@ -107,7 +111,7 @@ export async function startRuntime(config: Readonly<Config>, log: Logger = pino(
     const validator = validatorOf();
     const appDeps: AppDeps = {
       config, pool: readPool, validator, enqueueLink, verifier: new KeyVerifier(readPool), log, clock: () => new Date(),
-      fhirBaseUrl: `http://${config.host}:${config.port}/fhir`, pools: { ingest: ingestPool!, audit: auditPool! },
+      fhirBaseUrl: config.fhirBaseUrl, pools: { ingest: ingestPool!, audit: auditPool! },
       identity,
       auditHashKey: await auditHashKeyOf(readPool, config.auditHashKey),
       rateStore: redisRateStore(queueConnection, `${config.queuePrefix}:rl`, (err) => log.warn({ err: err.message }, 'rate limits held per process: Redis unreachable')),
@@ -150,6 +154,7 @@ export async function startRuntime(config: Readonly<Config>, log: Logger = pino(
       pool: workerPool, redisUrl: config.redisUrl, queuePrefix: config.queuePrefix, ehr,
       ehrTimeoutMs: config.ehrTimeoutMs, concurrency: config.workerConcurrency, lockMs: config.workerLockMs, attempts: config.linkAttempts, backoffMaxMs: config.linkBackoffMaxMs,
       breakerFailures: config.breakerFailures, breakerCooldownMs: config.breakerCooldownMs, log, sharedSystems,
+      maxBundleEntries: config.linkMaxBundleEntries,
     });
     {
       // Always: records left unverified by an earlier configuration are decided too (with VERIFICATION=off, as unverified no more).

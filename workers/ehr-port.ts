@@ -26,5 +26,11 @@ export class EhrError extends Error {
 export interface EhrClient {
   /** Where the records go, for logs and the circuit breaker. */
   readonly baseUrl: string;
+  /**
+   * The built-in store in this process: it recognises an unchanged PUT itself (no new version) and
+   * takes up to 10,000 entries per transaction, so the worker neither keeps sent-content hashes
+   * for it nor splits Bundles at LINK_MAX_BUNDLE_ENTRIES (each would only cost linkage time).
+   */
+  readonly inProcess?: boolean;
   transaction(bundle: Bundle): Promise<Bundle>;
 }

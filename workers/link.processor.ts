@@ -4,9 +4,11 @@ import type { Logger } from 'pino';
 import {
   loadEpisodesToLink, lockEpisodesOfRecords, markEpisodesFailed, markEpisodesLinked, recordAttemptFailure, type EpisodeToLink,
 } from '../records/records.repo.js';
-import { CircuitOpenError, type CircuitBreaker } from '../resilience/circuit-breaker.js';
-import { EhrError, type EhrClient } from './ehr-port.js';
-import { buildLinkBundle } from './link-bundle.js';
+import type { CircuitBreaker } from '../resilience/circuit-breaker.js';
+import type { EhrClient } from './ehr-port.js';
+import { describeFailure, ehrAnswerForLog, logText } from './ehr-answer.js';
+import { ehrKey, recordSent } from './ehr-sent.repo.js';
+import { pushEpisodes } from './link-push.js';
 import { loadSharedPatients, withSharedPatients } from '../identity/shared-patients.repo.js';
 import { countEventRecords, type PersonLearning } from '../identity/learning.js';
 import { applyLearnings } from '../identity/learn-batch.js';
@@ -14,7 +16,8 @@ import { canonicalPersons, lockPersonKeys } from '../identity/person-index.repo.
 import { reopenRecordsOfPersons } from '../records/review.repo.js';
 import type { SharedSystems } from '../identity/shared-patient.js';
 
-export { buildLinkBundle } from './link-bundle.js';
+export { buildLinkBundle, splitEpisodes } from './link-bundle.js';
+export { ehrAnswerForLog, logText, type EhrAnswerLog } from './ehr-answer.js';
 import type { LinkJobData, LinkJobResult } from './queues.js';
 
 export interface LinkDeps {
@@ -25,60 +28,16 @@ export interface LinkDeps {
   attempts: number;
   /** Identifier systems of the shared Patients; absent: each record's own Patient is pushed as built (no person index). */
   sharedSystems?: SharedSystems;
-}
-
-function isTransient(err: unknown): boolean {
-  return err instanceof CircuitOpenError || !(err instanceof EhrError) || err.retryable;
-}
-
-/** Longest text of an EHR's answer (or an error message) that reaches a log line. */
-const LOG_TEXT_MAX = 200;
-/** Issues of one OperationOutcome kept in a log line. */
-const LOG_ISSUES_MAX = 10;
-
-/**
- * Text fit for a log line: every run of 9 or more digits masked (a CCCD has 12, a CMND 9, a BHYT
- * card ends in 10; an EHR's diagnostics may echo them), then cut to 200 characters.
- */
-export function logText(text: string, max = LOG_TEXT_MAX): string {
-  const masked = text.replace(/\d{9,}/g, (run) => '#'.repeat(run.length));
-  return masked.length > max ? `${masked.slice(0, max)}…` : masked;
-}
-
-/** The EHR's answer as logged: HTTP status (0: no answer) and each issue's severity, code, expression, diagnostics. */
-export interface EhrAnswerLog {
-  status: number;
-  issues: Array<{ severity?: string; code?: string; expression?: string[]; diagnostics?: string }>;
-}
-
-/**
- * An EHR failure reduced for the log: the HTTP status and the OperationOutcome's issues
- * (http://hl7.org/fhir/R4/operationoutcome.html) with `logText` applied; never the Bundle, the
- * resources or anything else the EHR sent. Undefined for errors that are not EHR answers.
- */
-export function ehrAnswerForLog(err: unknown): EhrAnswerLog | undefined {
-  if (!(err instanceof EhrError)) return undefined;
-  const issues = Array.isArray(err.outcome?.issue) ? err.outcome.issue.slice(0, LOG_ISSUES_MAX) : [];
-  const text = (v: unknown) => (typeof v === 'string' ? logText(v) : undefined);
-  return {
-    status: err.status,
-    issues: issues.map((i) => {
-      const expression = Array.isArray(i.expression) ? i.expression.slice(0, 5).map(text).filter((e): e is string => !!e) : [];
-      const [severity, code, diagnostics] = [text(i.severity), text(i.code), text(i.diagnostics)];
-      return { ...(severity ? { severity } : {}), ...(code ? { code } : {}), ...(expression.length ? { expression } : {}), ...(diagnostics ? { diagnostics } : {}) };
-    }),
-  };
-}
-
-function describe(err: unknown): unknown {
-  if (err instanceof EhrError) return err.outcome ?? { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'transient', diagnostics: err.message }] };
-  return { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'transient', diagnostics: (err as Error).message }] };
+  /** Most entries in one transaction Bundle (LINK_MAX_BUNDLE_ENTRIES); default 100. */
+  maxBundleEntries?: number;
 }
 
 /**
  * The linkage worker. Under per-episode advisory locks it pushes the newest version of each episode
- * in one transaction Bundle and marks its records linked in the same database transaction.
- * Delivery is at-least-once; PUT with deterministic ids makes the effect exactly once.
+ * in transaction Bundles of at most `maxBundleEntries` entries (http://hl7.org/fhir/R4/http.html#transaction;
+ * never one episode across two Bundles), leaving out resources the EHR already holds unchanged
+ * (workers/link-push.ts), and marks the records of each accepted Bundle linked in one database
+ * transaction. Delivery is at-least-once; PUT with deterministic ids makes the effect exactly once.
  * An EHR 4xx for a multi-episode Bundle is narrowed down episode by episode so one bad episode
  * cannot block the others; transient failures are retried with backoff and, after the last attempt,
  * the records become `failed` (dead letters an admin can re-run) with the EHR's OperationOutcome.
@@ -89,64 +48,41 @@ export function createLinkProcessor(deps: LinkDeps): Processor<LinkJobData, Link
     // Every line of this job names it and its attempt; records by id, facilities by code, never personal data.
     const log = deps.log.child({ job: job.id, attempt: job.attemptsMade + 1 });
     const client = await deps.pool.connect();
+    let open = false;
     try {
       await client.query('BEGIN');
+      open = true;
       const locked = await lockEpisodesOfRecords(client, ids);
       const episodes = await withPersonIndex(client, await loadEpisodesToLink(client, locked), deps.sharedSystems);
-      const result = await pushEpisodes(episodes, deps, log);
+      const result = await pushEpisodes(client, episodes, deps, log);
+      // The EHR took nothing (down, breaker open): roll back, as if the job had not run.
+      if (result.error !== undefined && result.linked.length === 0 && result.failed.length === 0) throw result.error;
+      // What the EHR accepted is linked (and its content remembered) even when a later Bundle failed.
       await markEpisodesLinked(client, result.linked);
+      if (!deps.ehr.inProcess) await recordSent(client, ehrKey(deps.ehr.baseUrl), result.sent, [...result.deleted]);
       const failedRows: number[] = [];
       for (const f of result.failed) failedRows.push(await markEpisodesFailed(client, [f.episode], f.error));
       await client.query('COMMIT');
+      open = false;
       result.failed.forEach((f, i) => log.warn({ facility: f.episode.facility, record: f.episode.latestRecordId, failedRecords: failedRows[i], ehr: f.answer }, 'EHR refused the record: its episode\'s open records failed'));
+      if (result.error !== undefined) {
+        log.warn({ linked: result.linked.length, pending: result.pending }, 'a Bundle failed after others were accepted: the accepted episodes stay linked');
+        throw result.error;
+      }
       return { linked: result.linked.length, failed: result.failed.length, skipped: ids.length - episodes.length };
     } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
+      if (open) await client.query('ROLLBACK').catch(() => undefined);
       const last = job.attemptsMade + 1 >= (job.opts.attempts ?? deps.attempts);
       const answer = ehrAnswerForLog(err);
       log[last ? 'error' : 'warn']({ records: ids, last, ...(answer ? { ehr: answer } : {}), err: logText((err as Error).message ?? String(err)) },
         last ? 'linkage gave up after the last attempt: records failed' : 'linkage attempt failed; retried with backoff');
-      await recordAttemptFailure(deps.pool, ids, describe(err), last).catch(() => undefined);
+      await recordAttemptFailure(deps.pool, ids, describeFailure(err), last).catch(() => undefined);
       if (!last) throw err;
       throw new UnrecoverableError((err as Error).message);
     } finally {
       client.release();
     }
   };
-}
-
-/** An episode the EHR refused: what is stored on its records (`error`) and what is logged (`answer`). */
-type RefusedEpisode = { episode: EpisodeToLink; error: unknown; answer: EhrAnswerLog | undefined };
-
-async function pushEpisodes(
-  episodes: EpisodeToLink[],
-  deps: LinkDeps,
-  log: Logger,
-): Promise<{ linked: Array<EpisodeToLink & { refs: string[] }>; failed: RefusedEpisode[] }> {
-  if (episodes.length === 0) return { linked: [], failed: [] };
-  const push = (eps: EpisodeToLink[]) => {
-    const { bundle, refsByEpisode } = buildLinkBundle(eps);
-    return deps.breaker.run(() => deps.ehr.transaction(bundle), isTransient).then(() => eps.map((e) => ({ ...e, refs: refsByEpisode.get(e)! })));
-  };
-  try {
-    return { linked: await push(episodes), failed: [] };
-  } catch (err) {
-    if (isTransient(err)) throw err;
-    if (episodes.length === 1) return { linked: [], failed: [{ episode: episodes[0]!, error: describe(err), answer: ehrAnswerForLog(err) }] };
-    log.warn({ records: episodes.map((e) => e.latestRecordId), ehr: ehrAnswerForLog(err) }, 'EHR refused the batch: pushing its episodes one by one');
-  }
-  // The EHR refused the batch (4xx): find the episodes it refuses, link the rest.
-  const linked: Array<EpisodeToLink & { refs: string[] }> = [];
-  const failed: RefusedEpisode[] = [];
-  for (const ep of episodes) {
-    try {
-      linked.push(...(await push([ep])));
-    } catch (err) {
-      if (isTransient(err)) throw err;
-      failed.push({ episode: ep, error: describe(err), answer: ehrAnswerForLog(err) });
-    }
-  }
-  return { linked, failed };
 }
 
 /**

@@ -25,6 +25,8 @@ export interface WorkerOptions {
   log: Logger;
   /** Identifier systems of the shared Patients (the person index); absent: records' own Patients are pushed. */
   sharedSystems?: SharedSystems;
+  /** Most entries in one transaction Bundle (LINK_MAX_BUNDLE_ENTRIES); default 100. */
+  maxBundleEntries?: number;
 }
 
 /** Start the BullMQ linkage worker; `close()` waits for running jobs to finish. */
@@ -36,7 +38,7 @@ export function startLinkWorker(o: WorkerOptions): { worker: Worker<LinkJobData,
   const breaker = new CircuitBreaker(ehr.baseUrl, o.breakerFailures, o.breakerCooldownMs);
   const worker = new Worker<LinkJobData, LinkJobResult>(
     LINK_QUEUE,
-    createLinkProcessor({ pool: o.pool, ehr, breaker, log: o.log, attempts: o.attempts, ...(o.sharedSystems ? { sharedSystems: o.sharedSystems } : {}) }),
+    createLinkProcessor({ pool: o.pool, ehr, breaker, log: o.log, attempts: o.attempts, ...(o.sharedSystems ? { sharedSystems: o.sharedSystems } : {}), ...(o.maxBundleEntries ? { maxBundleEntries: o.maxBundleEntries } : {}) }),
     { connection, prefix: o.queuePrefix, concurrency: o.concurrency, settings: { backoffStrategy: cappedBackoff(o.backoffMaxMs) }, lockDuration: Math.max(o.lockMs, o.ehrTimeoutMs + 1000), stalledInterval: Math.max(o.lockMs, o.ehrTimeoutMs + 1000) },
   );
   worker.on('error', (err) => o.log.warn({ err: err.message }, 'worker error'));

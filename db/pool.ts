@@ -2,7 +2,10 @@ import pg from 'pg';
 
 /** A PostgreSQL pool; gateway and worker each get their own so one cannot starve the other. */
 export function createPool(url: string, max = 10, applicationName = 'fhir-gateway'): pg.Pool {
-  const pool = new pg.Pool({ connectionString: url, max, application_name: applicationName, connectionTimeoutMillis: 10_000 });
+  // JIT off: the gateway's statements are short, and PostgreSQL's JIT compiles any plan costed above
+  // jit_above_cost — a statistics question over millions of counter rows spent more time compiling
+  // than running (docs/decisions.md, "Statistics latency").
+  const pool = new pg.Pool({ connectionString: url, max, application_name: applicationName, connectionTimeoutMillis: 10_000, options: '-c jit=off' });
   // An idle client losing its server (PostgreSQL restart) must not crash the process; the pool drops it.
   pool.on('error', () => undefined);
   // A checked-out client whose server goes away emits 'error' too; its pending query rejects anyway.

@@ -67,10 +67,10 @@ const KEY_SQL: Record<CountDimension, string> = {
   province: 'fa.province',
   district: 'fa.district',
   commune: 'fa.commune',
-  format: 'src.format',
-  kind: 'src.kind',
-  day: "to_char(src.day, 'YYYY-MM-DD')",
-  month: "to_char(date_trunc('month', src.day), 'YYYY-MM')",
+  format: 'agg.format',
+  kind: 'agg.kind',
+  day: "to_char(agg.day, 'YYYY-MM-DD')",
+  month: "to_char(date_trunc('month', agg.day), 'YYYY-MM')",
 };
 
 /**
@@ -94,19 +94,26 @@ export async function countRecords(db: Db, q: CountQuery): Promise<CountRow[]> {
   sources.push(`SELECT ${dayCol} AS day, ${cols} FROM stats_deltas WHERE latency_le IS NULL AND ${dayCol} >= ${p(q.from)}::date AND ${dayCol} < ${p(q.to)}::date`);
   const where: string[] = [];
   if (q.facility) where.push(`fc.code = ${p(q.facility)}`);
-  if (q.kind) where.push(`src.kind = ${p(q.kind)}`);
-  if (q.format) where.push(`src.format = ${p(q.format)}`);
+  if (q.kind) where.push(`agg.kind = ${p(q.kind)}`);
+  if (q.format) where.push(`agg.format = ${p(q.format)}`);
   if (q.area) where.push(`fa.${q.area.level} = ${p(q.area.code)}`);
   const needsArea = !!q.area || q.by === 'province' || q.by === 'district' || q.by === 'commune';
+  // The day survives the first aggregation only when something depends on it (an area on that day, a time series).
+  const keepDay = needsArea || q.by === 'day' || q.by === 'month';
   const key = q.by ? KEY_SQL[q.by] : 'NULL::text';
+  // Sum the sources first (tens of thousands of counter rows become a few thousand), then map former
+  // facility codes and areas once per group rather than once per counter row.
   const { rows } = await db.query<{ key: string | null; kind: RecordKind; format: string; status: string; category: string; warning: string; n: string; doses: string }>(
-    `SELECT ${key} AS key, src.kind, src.format, src.status, src.category, src.warning, sum(src.n)::bigint AS n, sum(src.doses)::bigint AS doses
-       FROM (${sources.join('\n UNION ALL ')}) src
-       CROSS JOIN LATERAL (SELECT coalesce((SELECT new_code FROM facility_successions WHERE old_code = src.facility), src.facility) AS code) fc
-       ${needsArea ? `LEFT JOIN facility_areas fa ON fa.facility = fc.code AND src.day >= fa.valid_from AND (fa.valid_to IS NULL OR src.day <= fa.valid_to)` : ''}
+    `SELECT ${key} AS key, agg.kind, agg.format, agg.status, agg.category, agg.warning, sum(agg.n)::bigint AS n, sum(agg.doses)::bigint AS doses
+       FROM (SELECT ${keepDay ? 'src.day' : 'NULL::date AS day'}, src.facility, src.kind, src.format, src.status, src.category, src.warning, sum(src.n) AS n, sum(src.doses) AS doses
+               FROM (${sources.join('\n UNION ALL ')}) src
+              GROUP BY 1, 2, 3, 4, 5, 6, 7) agg
+       LEFT JOIN facility_successions fs ON fs.old_code = agg.facility
+       CROSS JOIN LATERAL (SELECT coalesce(fs.new_code, agg.facility) AS code) fc
+       ${needsArea ? `LEFT JOIN facility_areas fa ON fa.facility = fc.code AND agg.day >= fa.valid_from AND (fa.valid_to IS NULL OR agg.day <= fa.valid_to)` : ''}
       ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
       GROUP BY 1, 2, 3, 4, 5, 6
-     HAVING sum(src.n) <> 0 OR sum(src.doses) <> 0`,
+     HAVING sum(agg.n) <> 0 OR sum(agg.doses) <> 0`,
     params,
   );
   return rows.map((r) => ({ key: r.key, kind: r.kind, format: r.format, status: r.status, category: r.category, warning: r.warning, n: Number(r.n), doses: Number(r.doses) }));

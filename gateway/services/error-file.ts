@@ -8,6 +8,7 @@ import { forbidden, GatewayError, notFound } from '../../errors/outcome.js';
 import { readRawSubmission } from '../../records/submissions.repo.js';
 import { recordsOfUpload, uploadSource, type UploadRecord } from '../../records/uploads.repo.js';
 import { patientOf, summarizeError } from './errors.service.js';
+import { lineEnd } from '../../mappers/csv/reader.js';
 
 /**
  * The error file of one upload (`GET /api/submissions/{id}/errors`, docs/error-review.md): for a
@@ -45,17 +46,6 @@ function quoteCell(value: string, delimiter: string): string {
 
 /** A cell only people read: never started like a formula. */
 const inert = (v: string) => (FORMULA_START.test(v) ? `'${v}` : v);
-
-/** The first line break outside quotes at or after `from`, or -1 (as the CSV reader finds the header). */
-function lineEnd(text: string, from: number): number {
-  let quoted = false;
-  for (let i = from; i < text.length; i += 1) {
-    const c = text[i];
-    if (c === '"') quoted = !quoted;
-    else if (c === '\n' && !quoted) return i;
-  }
-  return -1;
-}
 
 /** Where the header line starts: after an Excel `sep=` line and any lines a column profile skipped; undefined until known. */
 function headerStart(text: string, shape: CsvShape, ended: boolean): number | undefined {

@@ -40,8 +40,8 @@ interface CsvPushParser {
 const DEFAULT_MAX_HEADER_CHARS = 64 * 1024;
 const DEFAULT_MAX_ROW_CHARS = 1024 * 1024;
 
-/** The first line break outside quotes, or -1. */
-function lineEnd(text: string, from: number): number {
+/** The first line break outside quotes at or after `from`, or -1 (RFC 4180 quoted cells may hold line breaks). */
+export function lineEnd(text: string, from: number): number {
   let quoted = false;
   for (let i = from; i < text.length; i += 1) {
     const c = text[i];

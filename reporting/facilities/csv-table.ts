@@ -1,4 +1,5 @@
 import { parse } from 'csv-parse/sync';
+import { detectDelimiter } from '../../mappers/csv/reader.js';
 
 /** A data row of a CSV file: its 1-based number (the header not counted), physical line and cells. */
 export interface CsvRow {
@@ -17,19 +18,6 @@ const CSV_ERRORS: Record<string, string> = {
   CSV_INVALID_CLOSING_QUOTE: 'a quoted cell is closed and then followed by other characters than the separator',
   CSV_MAX_RECORD_SIZE: 'a row is longer than 64 KiB',
 };
-
-/** The separator a header line uses most outside quotes: `,`, `;` (Excel with a Vietnamese locale) or a tab. */
-export function detectDelimiter(headerLine: string): string {
-  const counts = new Map<string, number>([[',', 0], [';', 0], ['\t', 0]]);
-  let quoted = false;
-  for (const c of headerLine) {
-    if (c === '"') quoted = !quoted;
-    else if (!quoted && counts.has(c)) counts.set(c, counts.get(c)! + 1);
-  }
-  let best = ',';
-  for (const [c, n] of counts) if (n > counts.get(best)!) best = c;
-  return best;
-}
 
 /**
  * Read a small CSV table (a register or a unit list, read whole): UTF-8 with or without a BOM

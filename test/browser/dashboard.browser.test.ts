@@ -10,7 +10,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestGateway, uniqueFacility, waitFor } from '../helpers/gateway.js';
+import { startTestGateway, unusedFacility, waitFor } from '../helpers/gateway.js';
 import { citizen, doseCsv, recordByKey } from '../helpers/identity.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -39,7 +39,7 @@ describe('admin dashboard in chromium', () => {
     await mkdir(SHOTS, { recursive: true });
     gw = await startTestGateway({ VERIFICATION: 'off' });
     adminKey = await gw.key('admin');
-    fa = uniqueFacility();
+    fa = await unusedFacility(gw.pool);
     const facilityKey = await gw.key('facility', fa);
     await gw.pool.query('INSERT INTO facilities (code, name) VALUES ($1, $2) ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name', [fa, 'Trạm Y tế xã Phú Mỹ, huyện Phú Vang']);
     const people = [citizen('Trần Văn Đức', '1985-02-03', 'male'), citizen('Lê Thị Hoa', '1992-07-09', 'female'), citizen('Phạm Văn Nam', '1970-01-15', 'male')];

@@ -68,3 +68,19 @@ export async function waitFor<T>(check: () => Promise<T | undefined | false>, ti
 export function uniqueFacility(): string {
   return `46${String(Math.floor(Math.random() * 1000)).padStart(3, '0')}`;
 }
+
+/**
+ * A facility code (province 46) with no record and no register row in the shared test database yet:
+ * for tests that assert a facility's exact counts (uniqueFacility draws from 1,000 codes only, and
+ * a whole run uses hundreds of them).
+ */
+export async function unusedFacility(pool: pg.Pool): Promise<string> {
+  for (let attempt = 0; attempt < 500; attempt += 1) {
+    const code = uniqueFacility();
+    const { rows } = await pool.query(
+      'SELECT EXISTS (SELECT 1 FROM records WHERE facility = $1) OR EXISTS (SELECT 1 FROM facilities WHERE code = $1) AS used', [code],
+    );
+    if (!rows[0].used) return code;
+  }
+  throw new Error('no unused facility code left in province 46 of the test database');
+}

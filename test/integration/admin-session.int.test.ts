@@ -10,7 +10,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseKey } from '../../gateway/auth/api-keys.js';
 import { revokeKey } from '../../gateway/store/keys.repo.js';
-import { startTestGateway, uniqueFacility, waitFor } from '../helpers/gateway.js';
+import { startTestGateway, unusedFacility, waitFor } from '../helpers/gateway.js';
 import { citizen, doseCsv } from '../helpers/identity.js';
 
 type Gateway = Awaited<ReturnType<typeof startTestGateway>>;
@@ -44,8 +44,8 @@ describe('admin dashboard sessions, CSRF and headers', () => {
 
   beforeAll(async () => {
     gw = await startTestGateway({ VERIFICATION: 'off' });
-    fa = uniqueFacility();
-    do fb = uniqueFacility(); while (fb === fa);
+    fa = await unusedFacility(gw.pool);
+    do fb = await unusedFacility(gw.pool); while (fb === fa);
     adminKey = await gw.key('admin');
     facilityKey = await gw.key('facility', fa);
     for (const [code, name] of [[fa, 'Bệnh viện Đa khoa Bình Điền & Huế'], [fb, '<script>alert("x")</script> Trạm y tế']]) {

@@ -12,7 +12,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { envelope, makeXml1, xml1Document } from '../../scripts/lib/qd130-synthetic.js';
 import { startFlakyEhr } from '../helpers/flaky-ehr.js';
-import { startTestGateway, uniqueFacility, waitFor } from '../helpers/gateway.js';
+import { startTestGateway, unusedFacility, waitFor } from '../helpers/gateway.js';
 import { citizen, doseCsv, recordByKey, waitForStatus, type TestCitizen } from '../helpers/identity.js';
 
 type Gateway = Awaited<ReturnType<typeof startTestGateway>>;
@@ -84,9 +84,9 @@ describe('error review: GET /api/errors, exports, upload history, error files, b
     ehr = await startFlakyEhr(() => gw.url, () => linkerKey);
     gw = await startTestGateway({ VERIFICATION: 'off', EHR_FHIR_URL: ehr.url, LINK_ATTEMPTS: '2', LINK_BACKOFF_MS: '100', EHR_TIMEOUT_MS: '2000', BREAKER_FAILURES: '100' });
     linkerKey = await gw.key('linker');
-    fa = uniqueFacility();
-    do fb = uniqueFacility(); while (fb === fa);
-    do fc = uniqueFacility(); while (fc === fa || fc === fb);
+    fa = await unusedFacility(gw.pool);
+    do fb = await unusedFacility(gw.pool); while (fb === fa);
+    do fc = await unusedFacility(gw.pool); while (fc === fa || fc === fb);
     [keyA, keyB, keyC, adminKey] = [await gw.key('facility', fa), await gw.key('facility', fb), await gw.key('facility', fc), await gw.key('admin')];
     // The register (another module's API writes it): A in province 46, B in 48; C is A's former code.
     for (const [code, province] of [[fa, '46'], [fb, '48']] as const) {

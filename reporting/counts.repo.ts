@@ -99,13 +99,25 @@ export async function countRecords(db: Db, q: CountQuery): Promise<CountRow[]> {
   if (q.area) where.push(`fa.${q.area.level} = ${p(q.area.code)}`);
   const needsArea = !!q.area || q.by === 'province' || q.by === 'district' || q.by === 'commune';
   // The day survives the first aggregation only when something depends on it (an area on that day, a time series).
-  const keepDay = needsArea || q.by === 'day' || q.by === 'month';
+  const timeSeries = q.by === 'day' || q.by === 'month';
+  const keepDay = needsArea || timeSeries;
+  // A facility whose one area row covers the whole period needs no day to find its area: its counters
+  // are summed over the period (counted on its first day), so only facilities that moved keep a day.
+  const stableArea = needsArea && !timeSeries
+    ? `WITH stable AS (
+         SELECT facility AS code FROM facility_areas
+          WHERE valid_from <= ${p(q.from)}::date AND (valid_to IS NULL OR valid_to >= ${p(q.to)}::date - 1)),
+       stable_raw AS (SELECT code FROM stable UNION SELECT old_code FROM facility_successions WHERE new_code IN (SELECT code FROM stable))`
+    : '';
+  const dayKey = !keepDay ? 'NULL::date AS day'
+    : stableArea ? `CASE WHEN src.facility IN (SELECT code FROM stable_raw) THEN ${p(q.from)}::date ELSE src.day END AS day` : 'src.day';
   const key = q.by ? KEY_SQL[q.by] : 'NULL::text';
   // Sum the sources first (tens of thousands of counter rows become a few thousand), then map former
   // facility codes and areas once per group rather than once per counter row.
   const { rows } = await db.query<{ key: string | null; kind: RecordKind; format: string; status: string; category: string; warning: string; n: string; doses: string }>(
-    `SELECT ${key} AS key, agg.kind, agg.format, agg.status, agg.category, agg.warning, sum(agg.n)::bigint AS n, sum(agg.doses)::bigint AS doses
-       FROM (SELECT ${keepDay ? 'src.day' : 'NULL::date AS day'}, src.facility, src.kind, src.format, src.status, src.category, src.warning, sum(src.n) AS n, sum(src.doses) AS doses
+    `${stableArea}
+     SELECT ${key} AS key, agg.kind, agg.format, agg.status, agg.category, agg.warning, sum(agg.n)::bigint AS n, sum(agg.doses)::bigint AS doses
+       FROM (SELECT ${dayKey}, src.facility, src.kind, src.format, src.status, src.category, src.warning, sum(src.n) AS n, sum(src.doses) AS doses
                FROM (${sources.join('\n UNION ALL ')}) src
               GROUP BY 1, 2, 3, 4, 5, 6, 7) agg
        LEFT JOIN facility_successions fs ON fs.old_code = agg.facility

@@ -62,11 +62,11 @@ export function checkTransaction(body: unknown, validator: FhirValidator | null)
     }
     if (method === 'PUT' && resource.id !== id) return problems.push({ message: `resource.id must equal the id in the url (${id})`, expression: `${at}.resource.id` });
     // JSON.stringify escapes exactly NUL and lone surrogates; PostgreSQL jsonb refuses both.
-    if (validator && /\\u0000|\\ud[89a-f][0-9a-f]{2}/i.test(JSON.stringify(resource))) {
+    if (validator && hasUnstorableText(resource)) {
       return problems.push({ message: 'resource contains a NUL character or an unpaired surrogate', expression: `${at}.resource` });
     }
     for (const issue of validator?.validate(method === 'POST' ? { ...resource, id } : resource) ?? []) {
-      problems.push({ message: `${issue.resourceType}${issue.path}: ${issue.message}`, expression: `${at}.resource${issue.path.replace(/\//g, '.')}` });
+      problems.push({ message: `${issue.resourceType}${issue.path}: ${issue.message}`, expression: `${at}.resource${fhirPathOf(issue.path)}` });
     }
     const write: StoreWrite = { method: 'PUT', type, id, resource: method === 'POST' ? ({ ...resource, id } as FhirResource) : resource };
     writes.push({ write, created: method === 'POST', ...conditions });
@@ -75,6 +75,20 @@ export function checkTransaction(body: unknown, validator: FhirValidator | null)
     throw new GatewayError(400, 'invalid', problems.slice(0, 50).map((p) => p.message).join('; '), problems.slice(0, 50).map((p) => p.expression));
   }
   return writes;
+}
+
+/** A NUL or an unpaired surrogate in any key or string: PostgreSQL jsonb refuses both (a backslash followed by "u0000" is fine). */
+function hasUnstorableText(value: unknown): boolean {
+  const bad = (t: string) => /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(t);
+  if (typeof value === 'string') return bad(value);
+  if (Array.isArray(value)) return value.some(hasUnstorableText);
+  if (value && typeof value === 'object') return Object.entries(value).some(([k, v]) => bad(k) || hasUnstorableText(v));
+  return false;
+}
+
+/** A JSON pointer of the validator (`/name/0/family`) as a FHIRPath suffix (`.name[0].family`; the root: nothing). */
+function fhirPathOf(pointer: string): string {
+  return pointer.split('/').filter(Boolean).map((seg) => (/^\d+$/.test(seg) ? `[${seg}]` : `.${seg}`)).join('');
 }
 
 /**

@@ -85,13 +85,27 @@ export async function countRecords(db: Db, q: CountQuery): Promise<CountRow[]> {
   const dayCol = q.basis === 'arrival' ? 'arrival_day' : 'service_day';
   const cols = 'facility, kind, format, status, category, warning, n, doses';
   const sources: string[] = [];
+  // The filters again inside each source (a superset: former codes, any period of an area), so the
+  // counters of other facilities, kinds and formats are never summed; the exact test follows below.
+  const narrow: string[] = [];
+  if (q.facility) {
+    const code = p(q.facility);
+    narrow.push(`(facility = ${code} OR facility IN (SELECT old_code FROM facility_successions WHERE new_code = ${code}))`);
+  }
+  if (q.kind) narrow.push(`kind = ${p(q.kind)}`);
+  if (q.format) narrow.push(`format = ${p(q.format)}`);
+  if (q.area) {
+    const inArea = `SELECT facility FROM facility_areas WHERE ${q.area.level} = ${p(q.area.code)}`;
+    narrow.push(`(facility IN (${inArea}) OR facility IN (SELECT old_code FROM facility_successions WHERE new_code IN (${inArea})))`);
+  }
+  const and = narrow.map((c) => ` AND ${c}`).join('');
   if (split.months) {
-    sources.push(`SELECT month AS day, ${cols} FROM stats_monthly WHERE basis = $1 AND month >= ${p(split.months[0])}::date AND month < ${p(split.months[1])}::date`);
+    sources.push(`SELECT month AS day, ${cols} FROM stats_monthly WHERE basis = $1 AND month >= ${p(split.months[0])}::date AND month < ${p(split.months[1])}::date${and}`);
   }
   for (const [a, b] of split.days) {
-    sources.push(`SELECT day, ${cols} FROM stats_daily WHERE basis = $1 AND day >= ${p(a)}::date AND day < ${p(b)}::date`);
+    sources.push(`SELECT day, ${cols} FROM stats_daily WHERE basis = $1 AND day >= ${p(a)}::date AND day < ${p(b)}::date${and}`);
   }
-  sources.push(`SELECT ${dayCol} AS day, ${cols} FROM stats_deltas WHERE latency_le IS NULL AND ${dayCol} >= ${p(q.from)}::date AND ${dayCol} < ${p(q.to)}::date`);
+  sources.push(`SELECT ${dayCol} AS day, ${cols} FROM stats_deltas WHERE latency_le IS NULL AND ${dayCol} >= ${p(q.from)}::date AND ${dayCol} < ${p(q.to)}::date${and}`);
   const where: string[] = [];
   if (q.facility) where.push(`fc.code = ${p(q.facility)}`);
   if (q.kind) where.push(`agg.kind = ${p(q.kind)}`);
@@ -110,14 +124,17 @@ export async function countRecords(db: Db, q: CountQuery): Promise<CountRow[]> {
        stable_raw AS (SELECT code FROM stable UNION SELECT old_code FROM facility_successions WHERE new_code IN (SELECT code FROM stable))`
     : '';
   const dayKey = !keepDay ? 'NULL::date AS day'
-    : stableArea ? `CASE WHEN src.facility IN (SELECT code FROM stable_raw) THEN ${p(q.from)}::date ELSE src.day END AS day` : 'src.day';
+    : stableArea ? `CASE WHEN src.facility IN (SELECT code FROM stable_raw) THEN ${p(q.from)}::date ELSE src.day END AS day`
+    : q.by === 'month' && !needsArea ? "date_trunc('month', src.day)::date AS day" : 'src.day';
+  // The facility survives the first aggregation only when the answer depends on it.
+  const facilityKey = q.by === 'facility' || q.facility || needsArea ? 'src.facility' : 'NULL::text AS facility';
   const key = q.by ? KEY_SQL[q.by] : 'NULL::text';
   // Sum the sources first (tens of thousands of counter rows become a few thousand), then map former
   // facility codes and areas once per group rather than once per counter row.
   const { rows } = await db.query<{ key: string | null; kind: RecordKind; format: string; status: string; category: string; warning: string; n: string; doses: string }>(
     `${stableArea}
      SELECT ${key} AS key, agg.kind, agg.format, agg.status, agg.category, agg.warning, sum(agg.n)::bigint AS n, sum(agg.doses)::bigint AS doses
-       FROM (SELECT ${dayKey}, src.facility, src.kind, src.format, src.status, src.category, src.warning, sum(src.n) AS n, sum(src.doses) AS doses
+       FROM (SELECT ${dayKey}, ${facilityKey}, src.kind, src.format, src.status, src.category, src.warning, sum(src.n) AS n, sum(src.doses) AS doses
                FROM (${sources.join('\n UNION ALL ')}) src
               GROUP BY 1, 2, 3, 4, 5, 6, 7) agg
        LEFT JOIN facility_successions fs ON fs.old_code = agg.facility

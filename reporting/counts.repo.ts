@@ -47,19 +47,32 @@ function nextMonth(day: string): string {
   return m === 12 ? `${y + 1}-01-01` : `${y}-${String(m + 1).padStart(2, '0')}-01`;
 }
 
+const dayNumber = (day: string) => Date.parse(`${day}T00:00:00Z`) / 86_400_000;
+
 /**
- * How [from, to) splits into whole months (read from `stats_monthly`) and the days around them (read
- * from `stats_daily`). Grouping by day reads days only.
+ * How [from, to) splits into whole months (read from `stats_monthly`), the days around them (read
+ * from `stats_daily`) and, where that reads fewer rows, days subtracted from a whole month: a
+ * reporting month 10/01–09/02 is January minus 01–09/01 plus 01–09/02 (9 + 9 days, not 22 + 9).
+ * Grouping by day reads days only.
  */
-export function splitPeriod(from: string, to: string, byDay: boolean): { months?: [string, string]; days: Array<[string, string]> } {
-  const firstMonth = from.endsWith('-01') ? from : nextMonth(from);
-  let endMonth = `${to.slice(0, 7)}-01`;
-  if (byDay || firstMonth >= endMonth) return { days: [[from, to]] };
-  if (endMonth > to) endMonth = to;
+export function splitPeriod(from: string, to: string, byDay: boolean): { months?: [string, string]; days: Array<[string, string]>; minus?: Array<[string, string]> } {
+  if (byDay) return { days: [[from, to]] };
+  const fromMonth = `${from.slice(0, 7)}-01`;
+  const lead = dayNumber(nextMonth(from)) - dayNumber(from); // days of from's month in the period
+  const wholeLead = from !== fromMonth && lead * 2 > dayNumber(nextMonth(from)) - dayNumber(fromMonth);
+  const firstMonth = from.endsWith('-01') || wholeLead ? fromMonth : nextMonth(from);
+  const toMonth = `${to.slice(0, 7)}-01`;
+  const trail = dayNumber(to) - dayNumber(toMonth);
+  const wholeTrail = to !== toMonth && trail * 2 > dayNumber(nextMonth(toMonth)) - dayNumber(toMonth);
+  const endMonth = wholeTrail ? nextMonth(toMonth) : toMonth;
+  if (firstMonth >= endMonth) return { days: [[from, to]] };
   const days: Array<[string, string]> = [];
+  const minus: Array<[string, string]> = [];
   if (from < firstMonth) days.push([from, firstMonth]);
+  else if (from > firstMonth) minus.push([firstMonth, from]);
   if (endMonth < to) days.push([endMonth, to]);
-  return { months: [firstMonth, endMonth], days };
+  else if (endMonth > to) minus.push([to, endMonth]);
+  return { months: [firstMonth, endMonth], days, ...(minus.length ? { minus } : {}) };
 }
 
 const KEY_SQL: Record<CountDimension, string> = {
@@ -104,6 +117,11 @@ export async function countRecords(db: Db, q: CountQuery): Promise<CountRow[]> {
   }
   for (const [a, b] of split.days) {
     sources.push(`SELECT day, ${cols} FROM stats_daily WHERE basis = $1 AND day >= ${p(a)}::date AND day < ${p(b)}::date${and}`);
+  }
+  // Days taken off a whole month count, like the month, on its first day (the area of the 1st).
+  for (const [a, b] of split.minus ?? []) {
+    sources.push(`SELECT date_trunc('month', day)::date AS day, facility, kind, format, status, category, warning, -n AS n, -doses AS doses
+      FROM stats_daily WHERE basis = $1 AND day >= ${p(a)}::date AND day < ${p(b)}::date${and}`);
   }
   sources.push(`SELECT ${dayCol} AS day, ${cols} FROM stats_deltas WHERE latency_le IS NULL AND ${dayCol} >= ${p(q.from)}::date AND ${dayCol} < ${p(q.to)}::date${and}`);
   const where: string[] = [];

@@ -32,9 +32,13 @@ describe('reporting periods', () => {
     expect(isMonth('2026-12')).toBe(true);
   });
   it('reads whole months from the monthly table and the edges from the daily one', () => {
-    expect(splitPeriod('2026-01-10', '2026-04-10', false)).toEqual({ months: ['2026-02-01', '2026-04-01'], days: [['2026-01-10', '2026-02-01'], ['2026-04-01', '2026-04-10']] });
+    // 22 of January's 31 days: January minus its first 9 days; 9 of April's 30: the days themselves.
+    expect(splitPeriod('2026-01-10', '2026-04-10', false)).toEqual({ months: ['2026-01-01', '2026-04-01'], days: [['2026-04-01', '2026-04-10']], minus: [['2026-01-01', '2026-01-10']] });
+    expect(splitPeriod('2026-01-20', '2026-04-25', false)).toEqual({ months: ['2026-02-01', '2026-05-01'], days: [['2026-01-20', '2026-02-01']], minus: [['2026-04-25', '2026-05-01']] });
     expect(splitPeriod('2026-01-01', '2026-02-01', false)).toEqual({ months: ['2026-01-01', '2026-02-01'], days: [] });
-    expect(splitPeriod('2026-01-10', '2026-02-09', false)).toEqual({ days: [['2026-01-10', '2026-02-09']] });
+    // The reporting month 10th → 9th: January minus 01–09/01, plus 01–08/02.
+    expect(splitPeriod('2026-01-10', '2026-02-09', false)).toEqual({ months: ['2026-01-01', '2026-02-01'], days: [['2026-02-01', '2026-02-09']], minus: [['2026-01-01', '2026-01-10']] });
+    expect(splitPeriod('2026-01-20', '2026-02-05', false)).toEqual({ days: [['2026-01-20', '2026-02-05']] });
     expect(splitPeriod('2026-01-01', '2026-03-01', true)).toEqual({ days: [['2026-01-01', '2026-03-01']] });
   });
 });

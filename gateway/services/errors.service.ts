@@ -106,23 +106,11 @@ export function cursorAfter(row: Pick<AttentionRow, 'receivedAt' | 'id'>): strin
   return Buffer.from(`${row.receivedAt}~${row.id}`, 'utf8').toString('base64url');
 }
 
-/** A record needing attention as the API shows it. */
-export interface ErrorItem {
-  id: number;
-  submissionId: string;
-  seq: number;
+/** A record needing attention as the API shows it: the stored row's identifying fields, plus what the API derives. */
+export interface ErrorItem extends Pick<AttentionRow, 'id' | 'submissionId' | 'seq' | 'facility' | 'format' | 'kind' | 'recordKey' | 'receivedAt' | 'status' | 'category' | 'issues'> {
   /** CSV uploads: the data row (1 = first row after the header); null for other formats. */
   position: { row: number } | null;
-  facility: string;
-  format: string;
-  kind: string;
-  /** MA_LK (or the format's record key). */
-  recordKey: string;
-  receivedAt: string;
-  status: AttentionStatus;
-  category: string | null;
   group: ReportGroup;
-  issues: RecordIssue[];
   /** Failed records: the EHR's (or the transport's) answer, summarised. */
   lastError: string | null;
   /** The source's key fields from the kept facts; null when the record kept none (failed records). */

@@ -154,6 +154,7 @@ describe('scale-out: 2 gateways + 2 workers as real processes', () => {
     const seconds = (performance.now() - linkingFrom) / 1000;
     const used = workers.map((w, i) => (w.cpuSeconds() ?? 0) - cpuBefore[i]!);
     console.log(`[scale-out] worker CPU over ${seconds.toFixed(1)} s of linking: ${used.map((s) => `${s.toFixed(2)} s`).join(', ')}; idle ${idlePerSecond.map((s) => s.toFixed(2)).join(', ')} s/s`);
-    used.forEach((s, i) => expect(s).toBeGreaterThan(2 * idlePerSecond[i]! * seconds + 0.05));
+    // A worker that took no job burns its idle rate; 0.08 s (8 clock ticks) above it is work done.
+    used.forEach((s, i) => expect(s).toBeGreaterThan(idlePerSecond[i]! * seconds + 0.08));
   }, 60_000);
 });

@@ -49,7 +49,7 @@ export async function startGatewayWithKeys(env: Record<string, string> = {}): Pr
   gw: Awaited<ReturnType<typeof startTestGateway>>; facility: string; facilityKey: string; adminKey: string; portalKey: string;
 }> {
   const gw = await startTestGateway(env);
-  const facility = uniqueFacility();
+  const facility = await unusedFacility(gw.pool);
   return { gw, facility, facilityKey: await gw.key('facility', facility), adminKey: await gw.key('admin'), portalKey: await gw.key('portal') };
 }
 
